@@ -1,0 +1,2 @@
+/** @ferry/core/node: the parts that need Node (files, processes, SQLite). */
+export {};
