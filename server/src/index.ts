@@ -1,1 +1,3 @@
-export {};
+export { createApp, type AppOptions } from './app.js';
+export { serve, type RunningServer, type ServeOptions } from './serve.js';
+export { connect, serverEntryPath } from './launch.js';

@@ -1,1 +1,72 @@
-export {};
+/** `ferry`: the command line over the typed client. */
+import { formatError, isFerryError, type FerryClient } from '@ferry/core';
+import { connect } from '../launch.js';
+import { SERVER_VERSION } from '../version.js';
+import { UsageError } from './args.js';
+import { cancelCommand } from './commands/cancel.js';
+import { compileCommand } from './commands/compile.js';
+import { logsCommand } from './commands/logs.js';
+import { metricsCommand } from './commands/metrics.js';
+import { runCommand } from './commands/run.js';
+import { runsCommand, statusCommand } from './commands/runs.js';
+import { serverCommand } from './commands/server.js';
+import { targetsCommand } from './commands/targets.js';
+
+const HELP = `ferry ${SERVER_VERSION}: run Jupyter notebooks as pipelines of steps
+
+  ferry compile NOTEBOOK [--json]            show the steps, data flow and parameters
+  ferry run NOTEBOOK [--target T] [-p NAME=VALUE]... [--mode script|notebook]
+                     [--wait] [--follow] [--json]
+  ferry runs [--limit N] [--json]            recent runs
+  ferry status RUN [--json]                  a run's steps, states and metrics
+  ferry logs RUN [STEP] [-f]                 a step's output (all steps without STEP)
+  ferry metrics RUN [--json]                 the run's metric series
+  ferry cancel RUN [--json]
+  ferry targets [--json]                     where runs can go
+  ferry server start|stop|status             the per-user server (started on demand)
+`;
+
+type Command = (argv: string[], client: () => Promise<FerryClient>) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  compile: compileCommand,
+  run: runCommand,
+  runs: runsCommand,
+  status: statusCommand,
+  logs: logsCommand,
+  metrics: metricsCommand,
+  cancel: cancelCommand,
+  targets: targetsCommand,
+  server: serverCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command '${name}'\n\n${HELP}`);
+  let client: Promise<FerryClient> | undefined;
+  return command(rest, () => (client ??= connect()));
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`ferry: ${error.message}\n`);
+    process.exitCode = 2;
+  } else if (isFerryError(error)) {
+    process.stderr.write(`ferry: ${error.category} error: ${formatError(error)}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`ferry: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 70; // EX_SOFTWARE: a bug in Ferry, not in the input
+  }
+}

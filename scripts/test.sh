@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The README's second command: set up, then run every test (lint, the Node
+# test suites of all packages, the Python runtime's pytest suite) and print
+# one closing "N passed, N failed" line.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh || exit 1
+export FERRY_PYTHON="$root/.venv/bin/python"
+results=$(mktemp -d)
+status=0
+
+echo "== lint (including the layer rules)"
+npx eslint . || status=1
+
+echo "== node tests"
+node --test --test-concurrency=1 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$results/node.tap" \
+  shared/core/dist shared/ui/dist server/dist || status=1
+
+echo "== python runtime tests"
+.venv/bin/python -m pytest -q -p no:cacheprovider --junitxml="$results/pytest.xml" shared/core/runtime/tests || status=1
+
+node_pass=$(grep -E '^# pass ' "$results/node.tap" | awk '{print $3}')
+node_fail=$(grep -E '^# fail ' "$results/node.tap" | awk '{print $3}')
+py_counts=$(.venv/bin/python - "$results/pytest.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else list(root)
+tests = sum(int(s.get("tests", 0)) for s in suites)
+bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+skipped = sum(int(s.get("skipped", 0)) for s in suites)
+print(tests - bad - skipped, bad)
+PY
+) || py_counts="0 1"
+read -r py_pass py_fail <<<"$py_counts"
+passed=$(( ${node_pass:-0} + py_pass ))
+failed=$(( ${node_fail:-1} + py_fail ))
+[ "$failed" -eq 0 ] || status=1
+echo
+echo "${passed} passed, ${failed} failed"
+exit $status

@@ -1,0 +1,111 @@
+/**
+ * The HTTP API between Ferry's per-user server and every client (CLI, VS Code,
+ * JupyterLab). Paths, request and response bodies live here so both sides are
+ * typed by the same declarations.
+ *
+ * Every request carries `Authorization: Bearer <token>`. Errors come back as
+ * `{ "error": FerryErrorJson }` with the HTTP status of their category.
+ * Live data comes as server-sent events; see the `*Event` types.
+ */
+import type { FerryErrorJson } from '../errors.js';
+import type { MetricPoint, MetricSeries, Run, RunWithSpec } from '../run.js';
+import type { JsonValue, PipelineSpec, StepMode } from '../spec.js';
+
+export const API_VERSION = 1;
+
+export interface HealthResponse {
+  ok: true;
+  apiVersion: number;
+  version: string;
+  pid: number;
+}
+
+export interface TargetInfo {
+  name: string;
+  type: 'local' | 'slurm' | 'kubernetes';
+  /** One line a user can read, e.g. "this machine, 4 steps at once". */
+  description: string;
+}
+
+export interface CompileRequest {
+  /** Absolute path of a notebook on the server's machine... */
+  notebookPath?: string;
+  /** ...or the notebook itself (nbformat JSON), as an IDE holds it unsaved. */
+  notebook?: JsonValue;
+  /** Names the notebook in errors and the spec when `notebook` is given. */
+  fileName?: string;
+}
+
+export interface CompileResponse {
+  spec: PipelineSpec;
+}
+
+export interface SubmitRequest {
+  /** Absolute path of the notebook on the server's machine. */
+  notebookPath: string;
+  /** Target name; `local` when absent. */
+  target?: string;
+  mode?: StepMode;
+  /** Typed values, validated against the parameters' types. */
+  parameters?: Record<string, JsonValue>;
+  /** Values as typed on a command line (`-p epochs=10`), converted by type. */
+  parameterStrings?: Record<string, string>;
+}
+
+export interface RunListResponse {
+  runs: Run[];
+}
+
+export interface RunResponse {
+  run: RunWithSpec;
+}
+
+/** A byte range of a step's log. `data` is UTF-8 text cut at a character boundary. */
+export interface LogChunk {
+  offset: number;
+  /** Where the next read starts: offset + bytes of data. */
+  nextOffset: number;
+  /** Size of the whole log when read. */
+  size: number;
+  data: string;
+}
+
+export interface MetricsResponse {
+  series: MetricSeries[];
+}
+
+export interface ErrorResponse {
+  error: FerryErrorJson;
+}
+
+/** `GET /api/events`: every change of any run. */
+export interface RunChangedEvent {
+  run: Run;
+}
+
+/** `GET /api/runs/:id/steps/:step/log/events`: new bytes of one step's log. */
+export type LogStreamEvent =
+  | { type: 'log'; chunk: LogChunk }
+  | { type: 'end'; state: string };
+
+/** `GET /api/runs/:id/metrics/events`: new points of a run's metrics. */
+export type MetricsStreamEvent =
+  | { type: 'metrics'; stepName: string; name: string; points: MetricPoint[] }
+  | { type: 'end'; state: string };
+
+/** Paths, built in one place so clients and the server agree. */
+export const apiPaths = {
+  health: () => '/api/health',
+  targets: () => '/api/targets',
+  compile: () => '/api/compile',
+  runs: () => '/api/runs',
+  run: (id: string) => `/api/runs/${encodeURIComponent(id)}`,
+  cancel: (id: string) => `/api/runs/${encodeURIComponent(id)}/cancel`,
+  log: (id: string, step: string) =>
+    `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/log`,
+  logEvents: (id: string, step: string) =>
+    `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/log/events`,
+  metrics: (id: string) => `/api/runs/${encodeURIComponent(id)}/metrics`,
+  metricsEvents: (id: string) => `/api/runs/${encodeURIComponent(id)}/metrics/events`,
+  events: () => '/api/events',
+} as const;

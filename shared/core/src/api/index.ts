@@ -1,0 +1,3 @@
+export * from './contract.js';
+export * from './client.js';
+export { SseParser, readSse, type SseMessage } from './sse.js';
