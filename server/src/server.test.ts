@@ -45,7 +45,7 @@ describe('the Ferry server', () => {
   });
 
   test('refuses requests without the token, with a typed 401', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
       const response = await fetch(`${server.url}/api/runs`, { headers });
       assert.equal(response.status, 401);
       const body = (await response.json()) as { error: { category: string; message: string } };
@@ -95,6 +95,26 @@ describe('the Ferry server', () => {
     const accuracy = series.find((s) => s.stepName === 'evaluate' && s.name === 'test_accuracy');
     assert.equal(accuracy?.points.length, 1);
     assert.ok(accuracy!.points[0]!.value > 0.8, `test accuracy ${accuracy!.points[0]!.value}`);
+  });
+
+  test('runs independent branches of the example at the same time, and their join after both', async () => {
+    const submitted = await server.client.submit({
+      notebookPath: examplePath('parallel_branches.ipynb'),
+      parameterStrings: { work_seconds: '1.5', count: '200' },
+    });
+    const run = await finished(server.client, submitted.id);
+    assert.equal(run.state, 'succeeded', JSON.stringify(run.steps));
+    const span = (name: string) => {
+      const step = run.steps.find((s) => s.name === name)!;
+      return { start: Date.parse(step.startedAt!), end: Date.parse(step.finishedAt!) };
+    };
+    const mean = span('mean_branch');
+    const spread = span('spread_branch');
+    const report = span('report');
+    assert.ok(mean.start < spread.end && spread.start < mean.end, `branches did not overlap: ${JSON.stringify({ mean, spread })}`);
+    assert.ok(report.start >= Math.max(mean.end, spread.end), 'report started before both branches finished');
+    const log = await server.client.log(run.id, 'report');
+    assert.match(log.data, /'count': 200/);
   });
 
   test('reads a log by byte range and from the end', async () => {

@@ -41,7 +41,8 @@ describe('ferry CLI', () => {
         ['load', []],
         ['mean_branch', ['load']],
         ['spread_branch', ['load']],
-        ['report', ['mean_branch', 'spread_branch']],
+        // `report` uses `samples` itself, so it depends on `load` too.
+        ['report', ['load', 'mean_branch', 'spread_branch']],
       ],
     );
     assert.deepEqual(spec.parameters.map((p: { name: string; type: string }) => [p.name, p.type]), [

@@ -20,11 +20,10 @@ export async function waitForRun(client: FerryClient, runId: string, quiet: bool
       process.stderr.write(`  ${stateGlyph(step.state)} ${step.name}: ${step.state}${reason}\n`);
     }
   };
+  let pending = events.next(); // opens the stream before the state is read
   try {
-    const first = events.next(); // opens the stream
     let current: Run = await client.run(runId);
     report(current);
-    let pending = first;
     while (!isFinalRunState(current.state)) {
       const next = await pending;
       if (next.done) {
@@ -40,8 +39,9 @@ export async function waitForRun(client: FerryClient, runId: string, quiet: bool
     }
     return current;
   } finally {
+    // Closing the stream rejects the read still waiting on it; that is expected.
+    pending.catch(() => undefined);
     abort.abort();
-    await events.return(undefined).catch(() => undefined);
   }
 }
 

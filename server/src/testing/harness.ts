@@ -28,7 +28,7 @@ export interface TestHome {
 
 export function testHome(): TestHome {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-test-'));
-  const env = { ...process.env, FERRY_HOME: dir, FERRY_PYTHON: python };
+  const env: NodeJS.ProcessEnv = { ...process.env, FERRY_HOME: dir, FERRY_PYTHON: python };
   delete env.FERRY_DATA_DIR;
   return {
     dir,

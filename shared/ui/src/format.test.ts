@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { elapsed, formatDuration, formatNumber, stateGlyph, summarizeSeries } from './format.js';
 
 test('durations read the way people say them', () => {
-  assert.equal(formatDuration(950), '0.9s');
+  assert.equal(formatDuration(97), '97ms');
+  assert.equal(formatDuration(4250), '4.2s');
   assert.equal(formatDuration(75_000), '1m15s');
   assert.equal(formatDuration(2 * 3_600_000 + 3 * 60_000), '2h03m');
   assert.equal(elapsed('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:02.500Z'), '2.5s');

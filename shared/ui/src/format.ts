@@ -26,9 +26,10 @@ export function stateGlyph(state: StepState | RunState): string {
   return GLYPHS[TONES[state]];
 }
 
-/** 950 ms → "0.9s", 75 s → "1m15s", 2 h 3 min → "2h03m". */
+/** 97 ms → "97ms", 4.25 s → "4.2s", 75 s → "1m15s", 2 h 3 min → "2h03m". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
   const totalSeconds = Math.floor(ms / 1000);
   const hours = Math.floor(totalSeconds / 3600);

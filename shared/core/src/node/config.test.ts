@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { FerryError, formatError } from '../errors.js';
+import { loadConfig } from './config.js';
+
+const root = mkdtempSync(join(tmpdir(), 'ferry-config-test-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let files = 0;
+
+function configFile(content: unknown): { configFile: string } {
+  const file = join(root, `config-${files++}.json`);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return { configFile: file };
+}
+
+function loadError(content: unknown): FerryError {
+  const paths = configFile(content);
+  try {
+    loadConfig(paths, {});
+  } catch (error) {
+    assert.ok(error instanceof FerryError);
+    assert.equal(error.category, 'request');
+    assert.equal(error.location?.file, paths.configFile);
+    return error;
+  }
+  assert.fail('expected loadConfig to throw');
+}
+
+test('a missing file means one local target with defaults', () => {
+  const config = loadConfig({ configFile: join(root, 'absent.json') }, {});
+  assert.deepEqual(config, { targets: { local: { type: 'local', python: 'python3', maxParallel: Math.max(1, availableParallelism()) } } });
+});
+
+test('FERRY_PYTHON is the default python', () => {
+  const config = loadConfig({ configFile: join(root, 'absent.json') }, { FERRY_PYTHON: '/opt/py/bin/python' });
+  assert.equal(config.targets.local!.python, '/opt/py/bin/python');
+});
+
+test('configured targets are read, and local is added when not configured', () => {
+  const config = loadConfig(configFile({ targets: { box: { type: 'local', python: '/usr/bin/python3.12', maxParallel: 2 } } }), {});
+  assert.deepEqual(config.targets.box, { type: 'local', python: '/usr/bin/python3.12', maxParallel: 2 });
+  assert.equal(config.targets.local!.type, 'local');
+});
+
+test('a configured local target replaces the default one', () => {
+  const config = loadConfig(configFile({ targets: { local: { type: 'local', maxParallel: 1 } } }), {});
+  assert.equal(config.targets.local!.maxParallel, 1);
+});
+
+test('an unknown key names the target and the key, and lists the valid keys', () => {
+  const error = loadError({ targets: { local: { type: 'local', pyhton: 'python3' } } });
+  assert.equal(error.location?.field, 'targets.local.pyhton');
+  assert.match(error.message, /target "local".*unknown key "pyhton"; valid keys: type, python, maxParallel/);
+  assert.match(formatError(error.toJSON()), /config-\d+\.json, targets\.local\.pyhton: /);
+});
+
+test('an unknown target type lists the valid types', () => {
+  const error = loadError({ targets: { gpu: { type: 'slurmm' } } });
+  assert.equal(error.location?.field, 'targets.gpu.type');
+  assert.match(error.message, /target "gpu": unknown type "slurmm"; valid types: local/);
+});
+
+test('an unknown top-level key and bad values are refused', () => {
+  assert.match(loadError({ target: {} }).message, /unknown key "target"; valid keys: targets/);
+  assert.match(loadError({ targets: { local: { type: 'local', maxParallel: 0 } } }).message, /"maxParallel" must be a whole number/);
+  assert.match(loadError({ targets: { local: { type: 'local', python: '' } } }).message, /"python" must be a non-empty string/);
+  assert.match(loadError('{ "targets": ').message, /not valid JSON/);
+  assert.match(loadError([]).message, /must hold a JSON object/);
+});

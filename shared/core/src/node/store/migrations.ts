@@ -1,0 +1,106 @@
+/**
+ * Schema migrations of the run store. The database's `PRAGMA user_version` is
+ * the number of migrations applied; opening a store applies the missing ones
+ * in order, each in its own transaction, so a crash leaves the database at a
+ * whole version. Append new migrations; never edit a released one.
+ */
+import type Database from 'better-sqlite3';
+import { FerryError } from '../../errors.js';
+
+export interface Migration {
+  /** What the migration does, for error messages. */
+  description: string;
+  up(db: Database.Database): void;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    description: 'runs, steps, state changes and metrics',
+    up(db) {
+      db.exec(`
+        CREATE TABLE runs (
+          id            TEXT PRIMARY KEY,
+          pipeline      TEXT NOT NULL,
+          notebook_path TEXT NOT NULL,
+          target        TEXT NOT NULL,
+          mode          TEXT NOT NULL,
+          state         TEXT NOT NULL,
+          parameters    TEXT NOT NULL, -- JSON object
+          spec          TEXT NOT NULL, -- JSON PipelineSpec
+          run_dir       TEXT NOT NULL,
+          created_at    TEXT NOT NULL,
+          started_at    TEXT,
+          finished_at   TEXT
+        );
+        CREATE INDEX runs_by_created ON runs (created_at DESC, id DESC);
+        CREATE INDEX runs_by_state ON runs (state);
+
+        CREATE TABLE steps (
+          run_id         TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          name           TEXT NOT NULL,
+          position       INTEGER NOT NULL, -- index in spec.steps
+          state          TEXT NOT NULL,
+          job_id         TEXT,
+          exit_code      INTEGER,
+          reason         TEXT,
+          started_at     TEXT,
+          finished_at    TEXT,
+          log_offset     INTEGER NOT NULL DEFAULT 0,
+          metrics_offset INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (run_id, name)
+        );
+
+        CREATE TABLE state_changes (
+          id     INTEGER PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          step   TEXT, -- NULL: the run as a whole
+          state  TEXT NOT NULL,
+          reason TEXT,
+          at     TEXT NOT NULL
+        );
+        CREATE INDEX state_changes_by_run ON state_changes (run_id, id);
+
+        -- Points keep their insertion order (rowid) within a series.
+        CREATE TABLE metrics (
+          run_id    TEXT NOT NULL,
+          step_name TEXT NOT NULL,
+          name      TEXT NOT NULL,
+          step      REAL NOT NULL,
+          value     REAL, -- NULL stands for NaN: SQLite cannot store NaN
+          time      REAL NOT NULL,
+          FOREIGN KEY (run_id, step_name) REFERENCES steps (run_id, name) ON DELETE CASCADE
+        );
+        CREATE INDEX metrics_by_run ON metrics (run_id, step_name, name);
+      `);
+    },
+  },
+];
+
+/** Brings `db` up to `list.length` applied migrations; refuses a database from a newer Ferry. */
+export function migrate(db: Database.Database, list: readonly Migration[] = migrations): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > list.length) {
+    throw new FerryError(
+      'internal',
+      `the run store ${db.name} has schema version ${current}, newer than this Ferry knows (${list.length}); upgrade Ferry`,
+      { file: db.name },
+    );
+  }
+  for (let version = current; version < list.length; version++) {
+    const migration = list[version]!;
+    const apply = db.transaction(() => {
+      migration.up(db);
+      // PRAGMA takes no bound parameters; `version` is our own integer.
+      db.pragma(`user_version = ${version + 1}`);
+    });
+    try {
+      apply.immediate();
+    } catch (error) {
+      throw new FerryError(
+        'internal',
+        `run store migration ${version + 1} (${migration.description}) failed: ${(error as Error).message}`,
+        { file: db.name },
+      );
+    }
+  }
+}

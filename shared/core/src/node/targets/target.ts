@@ -1,0 +1,85 @@
+/**
+ * The one interface every backend implements (local now; Slurm and
+ * Kubernetes later). The engine owns the state machine and the store; a
+ * target only stages files, starts and cancels jobs, and reports what it
+ * observes. Status tracking is batched: the monitor asks about *all* active
+ * steps of a target in one `poll` (one `squeue`/`sacct` over SSH, one list of
+ * Kubernetes Jobs), never one call per step.
+ */
+import type { TargetInfo } from '../../api/contract.js';
+import type { Run, RunWithSpec } from '../../run.js';
+
+export type TargetType = TargetInfo['type'];
+
+/** A step the target has started and the store does not yet consider finished. */
+export interface ActiveStep {
+  runId: string;
+  runDir: string;
+  step: string;
+  jobId: string;
+  /** Bytes of log.txt the engine has already announced. */
+  logOffset: number;
+  /** Bytes of metrics.jsonl the engine has already stored. */
+  metricsOffset: number;
+}
+
+/** What one poll saw of one active step. */
+export interface StepObservation {
+  runId: string;
+  step: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  exitCode?: number;
+  /** Why it failed, in words (the Python exception, a signal, ...). */
+  reason?: string;
+  /** ISO-8601 UTC, as the step reported it. */
+  startedAt?: string;
+  finishedAt?: string;
+  /** Current size of log.txt (0 while it does not exist). */
+  logSize: number;
+  /**
+   * New bytes of metrics.jsonl from `metricsOffset`, possibly ending in a
+   * partial line, and the file's size: a chunk shorter than `size - offset`
+   * was capped, and the rest comes with the next poll.
+   */
+  metrics: { data: Buffer; size: number };
+}
+
+export type StartOutcome =
+  | { ok: true; jobId: string; state: 'queued' | 'running'; startedAt?: string }
+  | { ok: false; reason: string };
+
+export interface LogRange {
+  data: Buffer;
+  /** Where `data` starts. */
+  offset: number;
+  /** Size of the whole log when read. */
+  size: number;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly type: TargetType;
+  /** One line for people, e.g. "this machine, 4 steps at once". */
+  readonly description: string;
+  /**
+   * Steps of this target that may run at once; the engine keeps the rest
+   * 'queued' until a slot frees. Undefined when the backend queues work
+   * itself (Slurm, Kubernetes).
+   */
+  readonly maxParallel?: number;
+
+  /** Where the run's files live on the target. */
+  runDir(runId: string): string;
+  /** Stages the run directory (spec.json, params.json, ferry_runtime.py, steps/<s>/). */
+  stage(run: RunWithSpec): Promise<void>;
+  /** Starts the given steps (all their dependencies succeeded); one outcome per step. */
+  start(run: RunWithSpec, steps: string[]): Promise<Record<string, StartOutcome>>;
+  /** One round trip for all active steps of this target; one observation per step given. */
+  poll(active: ActiveStep[]): Promise<StepObservation[]>;
+  /** Stops the given started steps and waits until they are gone. */
+  cancel(run: Run, steps: string[]): Promise<void>;
+  /** A byte range of a step's log.txt; `data` is at most `maxBytes` long. */
+  readLog(run: Run, step: string, offset: number, maxBytes: number): Promise<LogRange>;
+  /** Releases connections and timers; never stops running steps. */
+  dispose(): Promise<void>;
+}
