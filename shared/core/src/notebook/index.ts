@@ -1,0 +1,2 @@
+export type { CellType, Notebook, NotebookCell } from './notebook.js';
+export { readNotebook } from './read-notebook.js';
