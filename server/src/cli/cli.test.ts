@@ -72,6 +72,9 @@ describe('ferry CLI', () => {
     const logs = ferry(home, ['logs', run.id]);
     assert.equal(logs.status, 0, logs.stderr);
     assert.match(logs.stdout, /hi \[0\.0, 1\.0, 1\.0, 2\.0, 3\.0, 5\.0, 8\.0\]/);
+    const [log] = JSON.parse(ferry(home, ['logs', run.id, 'main', '--json']).stdout);
+    assert.equal(log.step, 'main');
+    assert.equal(log.size, Buffer.byteLength(log.data));
 
     const metrics = JSON.parse(ferry(home, ['metrics', run.id, '--json']).stdout);
     const values = metrics.series.find((s: { name: string }) => s.name === 'value');

@@ -19,7 +19,7 @@ const HELP = `ferry ${SERVER_VERSION}: run Jupyter notebooks as pipelines of ste
                      [--wait] [--follow] [--json]
   ferry runs [--limit N] [--json]            recent runs
   ferry status RUN [--json]                  a run's steps, states and metrics
-  ferry logs RUN [STEP] [-f]                 a step's output (all steps without STEP)
+  ferry logs RUN [STEP] [-f] [--json]        a step's output (all steps without STEP)
   ferry metrics RUN [--json]                 the run's metric series
   ferry cancel RUN [--json]
   ferry targets [--json]                     where runs can go

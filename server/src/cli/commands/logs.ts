@@ -1,12 +1,13 @@
 import type { FerryClient } from '@ferry/core';
 import { ensureNoExtra, parse, positional } from '../args.js';
 import { followLogs } from '../follow.js';
+import { printJson } from '../output.js';
 
-const USAGE = 'ferry logs RUN [STEP] [-f|--follow]';
+const USAGE = 'ferry logs RUN [STEP] [-f|--follow] [--json]';
 const PAGE = 1024 * 1024;
 
 export async function logsCommand(argv: string[], client: () => Promise<FerryClient>): Promise<number> {
-  const { values, positionals } = parse(argv, { follow: { type: 'boolean', short: 'f' } }, USAGE);
+  const { values, positionals } = parse(argv, { follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } }, USAGE);
   ensureNoExtra(positionals, 2, USAGE);
   const api = await client();
   const run = await api.run(positional(positionals, 0, 'RUN', USAGE));
@@ -15,15 +16,27 @@ export async function logsCommand(argv: string[], client: () => Promise<FerryCli
     await followLogs(api, run.id, steps);
     return 0;
   }
+  const logs: Array<{ step: string; size: number; data: string }> = [];
   for (const step of steps) {
-    if (steps.length > 1) process.stdout.write(`==> ${step} <==\n`);
+    let data = '';
     let offset = 0;
+    let size = 0;
     for (;;) {
       const chunk = await api.log(run.id, step, { offset, maxBytes: PAGE });
-      process.stdout.write(chunk.data);
+      data += chunk.data;
+      size = chunk.size;
       if (chunk.nextOffset === offset || chunk.nextOffset >= chunk.size) break;
       offset = chunk.nextOffset;
     }
+    logs.push({ step, size, data });
+  }
+  if (values.json) {
+    printJson(logs);
+    return 0;
+  }
+  for (const log of logs) {
+    if (logs.length > 1) process.stdout.write(`==> ${log.step} <==\n`);
+    process.stdout.write(log.data);
   }
   return 0;
 }
