@@ -35,6 +35,7 @@ export class TargetMonitor {
       onError: (error) =>
         recorder.warn({ target: target.name, message: `monitoring target "${target.name}" failed: ${(error as Error).message}` }),
     });
+    target.onActivity?.(() => this.loop.wake());
   }
 
   /** Look now: a run was submitted or resumed. */

@@ -51,6 +51,7 @@ export class LocalTarget implements Target {
    */
   private readonly exits = new Map<number, ExitInfo>();
   private readonly children = new Set<ChildProcess>();
+  private activity: (() => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -62,6 +63,10 @@ export class LocalTarget implements Target {
     this.runtimeFile = options.runtimeFile ?? BUNDLED_RUNTIME;
     this.cancelGraceMs = options.cancelGraceMs ?? 5_000;
     this.description = `this machine, ${plural(this.maxParallel, 'step')} at once`;
+  }
+
+  onActivity(listener: () => void): void {
+    this.activity = listener;
   }
 
   runDir(runId: string): string {
@@ -112,6 +117,7 @@ export class LocalTarget implements Target {
     child.once('exit', (code, signal) => {
       this.exits.set(pid, { code, signal });
       this.children.delete(child);
+      this.activity?.(); // the status file is final now: look without waiting for the next poll
     });
     child.unref(); // a server (or CLI) may exit while its steps run on
     return { ok: true, jobId: String(pid), state: 'running', startedAt: new Date().toISOString() };

@@ -68,6 +68,13 @@ export interface Target {
    */
   readonly maxParallel?: number;
 
+  /**
+   * For a target that learns of changes without being asked (a child process
+   * exiting): the monitor passes a callback that makes it poll at once, so a
+   * finished step does not wait out the poll interval.
+   */
+  onActivity?(listener: () => void): void;
+
   /** Where the run's files live on the target. */
   runDir(runId: string): string;
   /** Stages the run directory (spec.json, params.json, ferry_runtime.py, steps/<s>/). */
