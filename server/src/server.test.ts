@@ -3,7 +3,9 @@
  * target with the example notebooks.
  */
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FerryError, isFinalRunState, type FerryClient, type Run } from '@ferry/core';
 import { ferryPaths } from '@ferry/core/node';
@@ -165,6 +167,29 @@ describe('the Ferry server', () => {
     assert.match(error.message, /int/);
     assert.match(error.message, /ten/);
     assert.equal((await server.client.runs()).length, before);
+  });
+
+  test('a bad notebook is refused with its location, and nothing is staged or run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-bad-'));
+    const cell = (source: string, tags: string[]) => ({ cell_type: 'code', source, metadata: { tags }, outputs: [], execution_count: null });
+    const cases = [
+      { name: 'cycle', cells: [cell('a = 1', ['step:a', 'after:b']), cell('b = 2', ['step:b', 'after:a'])], category: 'pipeline' },
+      { name: 'unknown-tag', cells: [cell('a = 1', ['step:a', 'gpu-please'])], category: 'tag' },
+      { name: 'shell-name', cells: [cell('a = 1', ['step:$(touch pwned)'])], category: 'tag' },
+    ];
+    const runsDir = ferryPaths(home.env).runsDir;
+    const before = { runs: (await server.client.runs()).length, dirs: readdirSync(runsDir).length };
+    for (const bad of cases) {
+      const file = join(dir, `${bad.name}.ipynb`);
+      writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: bad.cells }));
+      const error = await rejection(server.client.submit({ notebookPath: file }));
+      assert.equal(error.category, bad.category, `${bad.name}: ${error.message}`);
+      assert.equal(error.location?.file, file);
+      assert.equal(typeof error.location?.cell, 'number', `${bad.name} names no cell`);
+    }
+    assert.equal((await server.client.runs()).length, before.runs);
+    assert.equal(readdirSync(runsDir).length, before.dirs);
+    assert.equal(existsSync(join(dir, 'pwned')), false);
   });
 
   test('answers unknown runs and missing notebooks with typed errors', async () => {
