@@ -9,6 +9,7 @@ import { registerCompileRoutes } from './routes/compile.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerLogRoutes } from './routes/logs.js';
 import { registerMetricRoutes } from './routes/metrics.js';
+import { registerPromptRoutes } from './routes/prompts.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerTargetRoutes } from './routes/targets.js';
 
@@ -27,6 +28,7 @@ export function createApp({ engine, token, version }: AppOptions): Server {
   registerLogRoutes(router, context);
   registerMetricRoutes(router, context);
   registerEventRoutes(router, context);
+  registerPromptRoutes(router, context);
 
   return createServer(async (req, res) => {
     try {

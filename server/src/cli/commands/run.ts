@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { isFinalRunState, parseParameterArgs, type FerryClient, type StepMode } from '@ferry/core';
 import { UsageError, ensureNoExtra, parse, positional } from '../args.js';
 import { followLogs, waitForRun } from '../follow.js';
+import { answerPromptsAtTerminal } from '../prompts.js';
 import { printJson } from '../output.js';
 import { describeMetrics, describeRun, withoutSpec } from './runs.js';
 
@@ -28,6 +29,23 @@ export async function runCommand(argv: string[], client: () => Promise<FerryClie
     throw new UsageError(`--mode must be script or notebook, got '${mode}'\nusage: ${USAGE}`);
   }
   const api = await client();
+  // Submitting may need a person (an SSH password, MFA code or new host key): listen first.
+  const prompts = new AbortController();
+  const answering = answerPromptsAtTerminal(api, prompts.signal);
+  try {
+    return await submitAndWatch(api, notebookPath, mode, values);
+  } finally {
+    prompts.abort();
+    await answering.catch(() => undefined);
+  }
+}
+
+async function submitAndWatch(
+  api: FerryClient,
+  notebookPath: string,
+  mode: StepMode | undefined,
+  values: { target?: string; param?: string[]; wait?: boolean; follow?: boolean; json?: boolean },
+): Promise<number> {
   const submitted = await api.submit({
     notebookPath,
     target: values.target,

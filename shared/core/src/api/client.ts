@@ -13,6 +13,8 @@ import {
   type LogStreamEvent,
   type MetricsResponse,
   type MetricsStreamEvent,
+  type PromptAnswer,
+  type PromptEvent,
   type RunChangedEvent,
   type RunListResponse,
   type RunResponse,
@@ -98,6 +100,15 @@ export class FerryClient {
   /** Every change of any run, as long as `signal` lets it. */
   runEvents(signal?: AbortSignal): AsyncGenerator<RunChangedEvent> {
     return this.events<RunChangedEvent>(apiPaths.events(), signal);
+  }
+
+  /** Prompts targets are waiting on (SSH passwords, MFA codes, new host keys), live. */
+  promptEvents(signal?: AbortSignal): AsyncGenerator<PromptEvent> {
+    return this.events<PromptEvent>(apiPaths.promptEvents(), signal);
+  }
+
+  async answerPrompt(id: string, answer: PromptAnswer): Promise<void> {
+    await this.request('POST', apiPaths.prompt(id), answer);
   }
 
   private headers(body: boolean): Record<string, string> {

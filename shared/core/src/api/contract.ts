@@ -93,6 +93,34 @@ export type MetricsStreamEvent =
   | { type: 'metrics'; stepName: string; name: string; points: MetricPoint[] }
   | { type: 'end'; state: string };
 
+/**
+ * A question a target needs a person to answer before it can go on: an SSH
+ * server's keyboard-interactive prompts (passwords, MFA codes), a host key
+ * seen for the first time, a key's passphrase. Every client shows the ones
+ * pending; the first answer wins.
+ */
+export type PromptRequest =
+  | {
+      id: string;
+      kind: 'keyboard-interactive';
+      target: string;
+      name: string;
+      instructions: string;
+      prompts: Array<{ prompt: string; echo: boolean }>;
+    }
+  | { id: string; kind: 'unknown-host-key'; target: string; host: string; port: number; keyType: string; fingerprint: string }
+  | { id: string; kind: 'passphrase'; target: string; keyFile: string };
+
+/** `POST /api/prompts/:id`: the answer, by kind; `cancel` declines any prompt. */
+export type PromptAnswer =
+  | { answers: string[] }
+  | { accept: boolean }
+  | { passphrase: string }
+  | { cancel: true };
+
+/** `GET /api/prompts/events`: the pending prompts first, then each new one and each settled one. */
+export type PromptEvent = { type: 'prompt'; prompt: PromptRequest } | { type: 'settled'; id: string };
+
 /** Paths, built in one place so clients and the server agree. */
 export const apiPaths = {
   health: () => '/api/health',
@@ -108,4 +136,6 @@ export const apiPaths = {
   metrics: (id: string) => `/api/runs/${encodeURIComponent(id)}/metrics`,
   metricsEvents: (id: string) => `/api/runs/${encodeURIComponent(id)}/metrics/events`,
   events: () => '/api/events',
+  promptEvents: () => '/api/prompts/events',
+  prompt: (id: string) => `/api/prompts/${encodeURIComponent(id)}`,
 } as const;

@@ -14,6 +14,7 @@ import { loadConfig, type FerryConfig } from './config.js';
 import type { RunEngineEvents } from './events.js';
 import { TargetMonitor } from './monitor/target-monitor.js';
 import type { FerryPaths } from './paths.js';
+import { PromptBroker } from './prompts.js';
 import { RunRecorder } from './recorder.js';
 import { newRunId } from './store/run-id.js';
 import { RunStore, type ListRunsOptions } from './store/run-store.js';
@@ -43,6 +44,8 @@ export interface SubmitInput {
 }
 
 export class RunEngine extends EventEmitter<RunEngineEvents> {
+  /** Questions targets need a person to answer (SSH prompts, new host keys); the server relays them. */
+  readonly prompts = new PromptBroker();
   private readonly recorder: RunRecorder;
   private readonly monitors = new Map<string, TargetMonitor>();
   /** Cancels still stopping processes; close() waits for them. */
