@@ -121,8 +121,17 @@ describe('ferry CLI', () => {
     assert.match(log.stdout, /ValueError: bad value 41/);
   });
 
-  test('targets and an unknown command', () => {
+  test('targets, targets test, and an unknown command', () => {
     assert.match(ferry(home, ['targets']).stdout, /local\s+local/);
+    const checked = ferry(home, ['targets', 'test', 'local', '--json']);
+    assert.equal(checked.status, 0, checked.stderr);
+    const result = JSON.parse(checked.stdout);
+    assert.equal(result.ok, true);
+    const python = result.checks.find((c: { name: string }) => c.name === 'python');
+    assert.match(python.detail, /Python 3\.\d+\.\d+/);
+    const missing = ferry(home, ['targets', 'test', 'nowhere']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no target named "nowhere"/);
     const unknown = ferry(home, ['frobnicate']);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);

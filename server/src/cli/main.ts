@@ -23,6 +23,7 @@ const HELP = `ferry ${SERVER_VERSION}: run Jupyter notebooks as pipelines of ste
   ferry metrics RUN [--json]                 the run's metric series
   ferry cancel RUN [--json]
   ferry targets [--json]                     where runs can go
+  ferry targets test NAME [--json]           check a target: connection, scheduler, Python
   ferry server start|stop|status             the per-user server (started on demand)
 `;
 

@@ -8,4 +8,5 @@ export function registerTargetRoutes(router: Router, { engine, version }: Server
     sendJson(res, 200, { ok: true, apiVersion: API_VERSION, version, pid: process.pid }),
   );
   router.on('GET', '/api/targets', ({ res }) => sendJson(res, 200, { targets: engine.targets() }));
+  router.on('POST', '/api/targets/:name/test', async ({ res, params }) => sendJson(res, 200, await engine.testTarget(params.name!)));
 }

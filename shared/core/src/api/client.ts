@@ -20,6 +20,7 @@ import {
   type RunResponse,
   type SubmitRequest,
   type TargetInfo,
+  type TargetTestResponse,
 } from './contract.js';
 import { readSse } from './sse.js';
 
@@ -52,6 +53,11 @@ export class FerryClient {
 
   async targets(): Promise<TargetInfo[]> {
     return (await this.json<{ targets: TargetInfo[] }>('GET', apiPaths.targets())).targets;
+  }
+
+  /** Runs the target's checks (connection, scheduler, Python); slow for remote targets. */
+  testTarget(name: string): Promise<TargetTestResponse> {
+    return this.json('POST', apiPaths.testTarget(name));
   }
 
   compile(request: CompileRequest): Promise<CompileResponse> {

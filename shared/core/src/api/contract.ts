@@ -27,6 +27,25 @@ export interface TargetInfo {
   description: string;
 }
 
+/** One thing `ferry targets test` checked, and what to do when it failed. */
+export interface TargetCheck {
+  name: string;
+  ok: boolean;
+  /** What was seen: a version, an error message. */
+  detail: string;
+  /** How to fix it, when it failed. */
+  fix?: string;
+  /** A failed optional check limits a feature (e.g. notebook mode) but runs still work. */
+  optional?: boolean;
+}
+
+export interface TargetTestResponse {
+  target: string;
+  /** Every required check passed. */
+  ok: boolean;
+  checks: TargetCheck[];
+}
+
 export interface CompileRequest {
   /** Absolute path of a notebook on the server's machine... */
   notebookPath?: string;
@@ -125,6 +144,7 @@ export type PromptEvent = { type: 'prompt'; prompt: PromptRequest } | { type: 's
 export const apiPaths = {
   health: () => '/api/health',
   targets: () => '/api/targets',
+  testTarget: (name: string) => `/api/targets/${encodeURIComponent(name)}/test`,
   compile: () => '/api/compile',
   runs: () => '/api/runs',
   run: (id: string) => `/api/runs/${encodeURIComponent(id)}`,

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
-import type { TargetInfo } from '../api/contract.js';
+import type { TargetInfo, TargetTestResponse } from '../api/contract.js';
 import { FerryError } from '../errors.js';
 import { isFinalRunState, isFinalStepState, type MetricSeries, type Run, type RunWithSpec, type StateChange } from '../run.js';
 import { SPEC_VERSION, type JsonValue, type PipelineSpec, type StepMode } from '../spec.js';
@@ -76,6 +76,16 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
 
   targets(): TargetInfo[] {
     return [...this.targetsByName.values()].map(({ name, type, description }) => ({ name, type, description }));
+  }
+
+  /** Runs a target's checks; every failed one says what to fix. */
+  async testTarget(name: string): Promise<TargetTestResponse> {
+    this.assertOpen();
+    const target = this.target(name);
+    const checks = target.check
+      ? await target.check()
+      : [{ name: 'checks', ok: true, detail: `targets of type ${target.type} have no checks yet`, optional: true }];
+    return { target: name, ok: checks.every((c) => c.ok || c.optional), checks };
   }
 
   /** Records the run, stages its files on the target and lets the target's monitor start it. */

@@ -10,9 +10,11 @@ import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TargetCheck } from '../../api/contract.js';
 import { FerryError } from '../../errors.js';
 import type { Run, RunWithSpec } from '../../run.js';
 import type { LocalTargetConfig } from '../config.js';
+import { checkLocalTarget } from './local-checks.js';
 import { isProcessAlive, terminateProcessGroup } from './processes.js';
 import { fileSize, logFile, metricsFile, readRange, readStepStatus, stepDir, type StepStatus } from './step-files.js';
 import type { ActiveStep, LogRange, StartOutcome, StepObservation, Target } from './target.js';
@@ -67,6 +69,10 @@ export class LocalTarget implements Target {
 
   onActivity(listener: () => void): void {
     this.activity = listener;
+  }
+
+  check(): Promise<TargetCheck[]> {
+    return checkLocalTarget(this.python, this.options.runsDir);
   }
 
   runDir(runId: string): string {

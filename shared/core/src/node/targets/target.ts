@@ -6,7 +6,7 @@
  * steps of a target in one `poll` (one `squeue`/`sacct` over SSH, one list of
  * Kubernetes Jobs), never one call per step.
  */
-import type { TargetInfo } from '../../api/contract.js';
+import type { TargetCheck, TargetInfo } from '../../api/contract.js';
 import type { Run, RunWithSpec } from '../../run.js';
 
 export type TargetType = TargetInfo['type'];
@@ -74,6 +74,9 @@ export interface Target {
    * finished step does not wait out the poll interval.
    */
   onActivity?(listener: () => void): void;
+
+  /** What `ferry targets test` checks: reachability, scheduler, Python. */
+  check?(): Promise<TargetCheck[]>;
 
   /** Where the run's files live on the target. */
   runDir(runId: string): string;
