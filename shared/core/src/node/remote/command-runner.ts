@@ -18,7 +18,7 @@ export interface ExecOptions {
 }
 
 export interface ExecResult {
-  /** Exit status, or null when the command was ended by a signal or the connection dropped. */
+  /** Exit status, or null when the command was ended by a signal (a dropped connection rejects the exec instead). */
   code: number | null;
   signal: string | null;
   stdout: Buffer;
