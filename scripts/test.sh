@@ -10,6 +10,15 @@ export FERRY_PYTHON="$root/.venv/bin/python"
 results=$(mktemp -d)
 status=0
 
+# The real Slurm behind a real sshd that the Slurm and SSH tests run against.
+# Bringing it up needs root and apt (CI has both); elsewhere start it once with
+# `sudo bash scripts/dev-slurm.sh up`, and those tests skip, saying so, without it.
+if [ "${FERRY_SLURM_TESTS:-1}" != 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "== dev Slurm cluster"
+  bash scripts/dev-slurm.sh up || status=1
+fi
+[ -f /var/lib/ferry-dev-cluster/cluster.json ] && export FERRY_DEV_CLUSTER=/var/lib/ferry-dev-cluster/cluster.json
+
 echo "== lint (including the layer rules)"
 npx eslint . || status=1
 

@@ -1,0 +1,1 @@
+grep 'JobId=81 ' /var/log/slurm/jobcomp.log

@@ -1,0 +1,1 @@
+sacct --json -j 58

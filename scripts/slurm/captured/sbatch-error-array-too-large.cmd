@@ -1,0 +1,1 @@
+sbatch --parsable --array=0-5000 --wrap 'true'

@@ -1,0 +1,1 @@
+sbatch --parsable --dependency=afterok:99999999 --wrap 'true'

@@ -1,0 +1,1 @@
+sbatch --parsable --cpus-per-task=64 --wrap 'true'

@@ -1,0 +1,1 @@
+sbatch --test-only --partition=long --time=1:00:00 --wrap 'true'

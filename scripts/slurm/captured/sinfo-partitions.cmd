@@ -1,0 +1,1 @@
+sinfo --noheader --format='%P|%a|%l|%L|%D|%t|%N|%c|%m'
