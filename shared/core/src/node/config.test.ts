@@ -47,7 +47,7 @@ test('configured targets are read, and local is added when not configured', () =
 
 test('a configured local target replaces the default one', () => {
   const config = loadConfig(configFile({ targets: { local: { type: 'local', maxParallel: 1 } } }), {});
-  assert.equal(config.targets.local!.maxParallel, 1);
+  assert.deepEqual(config.targets.local, { type: 'local', python: 'python3', maxParallel: 1 });
 });
 
 test('an unknown key names the target and the key, and lists the valid keys', () => {
@@ -60,7 +60,7 @@ test('an unknown key names the target and the key, and lists the valid keys', ()
 test('an unknown target type lists the valid types', () => {
   const error = loadError({ targets: { gpu: { type: 'slurmm' } } });
   assert.equal(error.location?.field, 'targets.gpu.type');
-  assert.match(error.message, /target "gpu": unknown type "slurmm"; valid types: local/);
+  assert.match(error.message, /target "gpu": unknown type "slurmm"; valid types: local, slurm/);
 });
 
 test('an unknown top-level key and bad values are refused', () => {
@@ -69,4 +69,47 @@ test('an unknown top-level key and bad values are refused', () => {
   assert.match(loadError({ targets: { local: { type: 'local', python: '' } } }).message, /"python" must be a non-empty string/);
   assert.match(loadError('{ "targets": ').message, /not valid JSON/);
   assert.match(loadError([]).message, /must hold a JSON object/);
+});
+
+test('a slurm target: defaults filled in, every key read', () => {
+  const minimal = loadConfig(configFile({ targets: { hpc: { type: 'slurm', host: 'login1' } } }), {});
+  assert.deepEqual(minimal.targets.hpc, { type: 'slurm', host: 'login1', workdir: '~/ferry', python: 'python3', setup: [], local: false });
+  const full = {
+    type: 'slurm',
+    host: 'login.hpc.example.org',
+    user: 'alice',
+    port: 2222,
+    identityFile: '~/.ssh/id_hpc',
+    sshConfigFile: '/etc/ferry/ssh_config',
+    knownHostsFile: '~/.ssh/known_hosts_hpc',
+    proxyJump: 'alice@bastion',
+    workdir: '/scratch/alice/ferry',
+    partition: 'gpu',
+    account: 'proj42',
+    qos: 'normal',
+    python: '/opt/py/bin/python3',
+    setup: ['module load python/3.11', 'source ~/venv/bin/activate'],
+    container: { image: '/images/torch.sif', runtime: 'singularity', bind: ['/scratch'] },
+    local: true,
+  };
+  assert.deepEqual(loadConfig(configFile({ targets: { hpc: full } }), {}).targets.hpc, full);
+  const container = loadConfig(configFile({ targets: { hpc: { type: 'slurm', host: 'h', container: { image: 'docker://python:3.12' } } } }), {});
+  assert.deepEqual(container.targets.hpc, {
+    type: 'slurm', host: 'h', workdir: '~/ferry', python: 'python3', setup: [], local: false,
+    container: { image: 'docker://python:3.12', runtime: 'apptainer', bind: [] },
+  });
+});
+
+test('a slurm target refuses unknown keys with the list of valid ones, and bad values', () => {
+  const unknown = loadError({ targets: { hpc: { type: 'slurm', host: 'h', partiton: 'gpu' } } });
+  assert.equal(unknown.location?.field, 'targets.hpc.partiton');
+  assert.match(unknown.message, /unknown key "partiton"; valid keys: type, host, user, port, .*partition, account, qos, python, setup, container, local/);
+  assert.match(loadError({ targets: { hpc: { type: 'slurm' } } }).message, /needs "host"/);
+  assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', port: 0 } } }).message, /"port" must be a TCP port/);
+  assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', workdir: '~bob/ferry' } } }).message, /"workdir" must be absolute or start with "~\/"/);
+  assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', partition: 'a\nb' } } }).message, /"partition" must be a partition name on one line/);
+  assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', setup: 'module load x' } } }).message, /"setup" must be a list of shell lines/);
+  assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', container: { image: 'x.sif', runtim: 'docker' } } } }).message, /unknown container key "runtim"; valid keys: image, runtime, bind/);
+  assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', container: { image: 'x.sif', runtime: 'docker' } } } }).message, /"container.runtime" must be "apptainer" or "singularity"/);
+  assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', local: 'yes' } } }).message, /"local" must be true/);
 });

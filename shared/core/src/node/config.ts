@@ -17,8 +17,48 @@ export interface LocalTargetConfig {
   maxParallel: number;
 }
 
-/** Slurm and Kubernetes join this union when their targets land. */
-export type TargetConfig = LocalTargetConfig;
+/** Run steps inside a container image on the cluster (`apptainer exec IMAGE python3 ...`). */
+export interface SlurmContainerConfig {
+  /** An image path on the cluster (`.sif`) or a URI apptainer understands (`docker://...`). */
+  image: string;
+  runtime: 'apptainer' | 'singularity';
+  /** `--bind` specs, e.g. `/scratch` or `/data:/data:ro`. */
+  bind: string[];
+}
+
+export interface SlurmTargetConfig {
+  type: 'slurm';
+  /** An ssh_config alias or a host name (optionally `user@host:port`). */
+  host: string;
+  user?: string;
+  port?: number;
+  identityFile?: string;
+  /** Like `ssh -F`: this file instead of ~/.ssh/config. */
+  sshConfigFile?: string;
+  knownHostsFile?: string;
+  /** Jump hosts, as ssh's `-J` takes them (`user@bastion:22,other`). */
+  proxyJump?: string;
+  /** Where run directories go on the cluster (`<workdir>/runs/<runId>`); `~/` is the remote home. Default `~/ferry`. */
+  workdir: string;
+  partition?: string;
+  account?: string;
+  qos?: string;
+  /** The Python that runs steps on the compute nodes (after `setup`). Default `python3`. */
+  python: string;
+  /**
+   * Shell lines run before each step in its batch script (`module load ...`,
+   * `source venv/bin/activate`, `conda activate env`). They are the user's own
+   * shell code, written into the script as-is on purpose: that is what they
+   * are for. Nothing else from the config reaches a shell unquoted.
+   */
+  setup: string[];
+  container?: SlurmContainerConfig;
+  /** Ferry runs on the login node itself: commands run here (bash), not over SSH. */
+  local: boolean;
+}
+
+/** Kubernetes joins this union when its target lands. */
+export type TargetConfig = LocalTargetConfig | SlurmTargetConfig;
 
 export interface FerryConfig {
   /** Always has a `local` target. */
@@ -29,7 +69,12 @@ type Env = Record<string, string | undefined>;
 type RawObject = Record<string, unknown>;
 
 const LOCAL_KEYS = ['type', 'python', 'maxParallel'] as const;
-const TARGET_TYPES: readonly string[] = ['local'];
+const SLURM_KEYS = [
+  'type', 'host', 'user', 'port', 'identityFile', 'sshConfigFile', 'knownHostsFile', 'proxyJump',
+  'workdir', 'partition', 'account', 'qos', 'python', 'setup', 'container', 'local',
+] as const;
+const CONTAINER_KEYS = ['image', 'runtime', 'bind'] as const;
+const TARGET_TYPES: readonly string[] = ['local', 'slurm'];
 
 /** Reads `paths.configFile`; a missing file means the defaults (one `local` target). */
 export function loadConfig(paths: Pick<FerryPaths, 'configFile'>, env: Env = process.env): FerryConfig {
@@ -71,6 +116,7 @@ function parseTarget(name: string, value: unknown, file: string, env: Env): Targ
   if (typeof raw.type !== 'string' || !TARGET_TYPES.includes(raw.type)) {
     fail(file, `${field}.type`, `target "${name}": unknown type ${JSON.stringify(raw.type)}; valid types: ${TARGET_TYPES.join(', ')}`);
   }
+  if (raw.type === 'slurm') return parseSlurmTarget(name, raw, file);
   rejectUnknownKeys(raw, LOCAL_KEYS, name, field, file);
   const python = raw.python ?? (env.FERRY_PYTHON || 'python3');
   if (typeof python !== 'string' || python === '') {
@@ -81,6 +127,78 @@ function parseTarget(name: string, value: unknown, file: string, env: Env): Targ
     fail(file, `${field}.maxParallel`, `target "${name}": "maxParallel" must be a whole number ≥ 1, not ${JSON.stringify(maxParallel)}`);
   }
   return { type: 'local', python, maxParallel };
+}
+
+function parseSlurmTarget(name: string, raw: RawObject, file: string): SlurmTargetConfig {
+  const field = `targets.${name}`;
+  rejectUnknownKeys(raw, SLURM_KEYS, name, field, file);
+  const text = (key: string, what: string): string | undefined => {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '' || /[\0\n\r]/.test(value)) {
+      fail(file, `${field}.${key}`, `target "${name}": "${key}" must be ${what} on one line`);
+    }
+    return value;
+  };
+  const host = text('host', 'a host name or an ssh_config alias');
+  if (host === undefined) fail(file, `${field}.host`, `target "${name}" (type slurm) needs "host": an ssh_config alias or a host name`);
+  const port = raw.port;
+  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
+    fail(file, `${field}.port`, `target "${name}": "port" must be a TCP port number, not ${JSON.stringify(port)}`);
+  }
+  const workdir = text('workdir', 'a directory on the cluster (absolute, or under ~/)') ?? '~/ferry';
+  if (/^~[^/]/.test(workdir)) {
+    fail(file, `${field}.workdir`, `target "${name}": "workdir" must be absolute or start with "~/" (another user's ~name is not supported)`);
+  }
+  if (raw.local !== undefined && typeof raw.local !== 'boolean') {
+    fail(file, `${field}.local`, `target "${name}": "local" must be true (Ferry runs on the login node) or false`);
+  }
+  const optional = (key: string, what: string) => {
+    const value = text(key, what);
+    return value === undefined ? {} : { [key]: value };
+  };
+  return {
+    type: 'slurm',
+    host,
+    ...optional('user', 'a user name'),
+    ...(port !== undefined && { port: port as number }),
+    ...optional('identityFile', 'a private key file'),
+    ...optional('sshConfigFile', 'an ssh_config file'),
+    ...optional('knownHostsFile', 'a known_hosts file'),
+    ...optional('proxyJump', 'jump hosts as ssh -J takes them'),
+    workdir,
+    ...optional('partition', 'a partition name'),
+    ...optional('account', 'an account name'),
+    ...optional('qos', 'a QOS name'),
+    python: text('python', 'a command or a path') ?? 'python3',
+    setup: stringList(raw.setup, file, `${field}.setup`, `target "${name}": "setup" must be a list of shell lines (strings)`),
+    ...(raw.container !== undefined && { container: parseContainer(name, raw.container, file, `${field}.container`) }),
+    local: raw.local === true,
+  };
+}
+
+function parseContainer(name: string, value: unknown, file: string, field: string): SlurmContainerConfig {
+  const raw = expectObject(value, file, field, `target "${name}": "container" must be an object like {"image": "/path/image.sif"}`);
+  for (const key of Object.keys(raw)) {
+    if (!(CONTAINER_KEYS as readonly string[]).includes(key)) {
+      fail(file, `${field}.${key}`, `target "${name}": unknown container key "${key}"; valid keys: ${CONTAINER_KEYS.join(', ')}`);
+    }
+  }
+  if (typeof raw.image !== 'string' || raw.image.trim() === '') {
+    fail(file, `${field}.image`, `target "${name}": "container.image" must name an image (a .sif path or a docker:// URI)`);
+  }
+  const runtime = raw.runtime ?? 'apptainer';
+  if (runtime !== 'apptainer' && runtime !== 'singularity') {
+    fail(file, `${field}.runtime`, `target "${name}": "container.runtime" must be "apptainer" or "singularity", not ${JSON.stringify(runtime)}`);
+  }
+  const bind = stringList(raw.bind, file, `${field}.bind`, `target "${name}": "container.bind" must be a list of bind specs (strings)`);
+  return { image: raw.image, runtime, bind };
+}
+
+function stringList(value: unknown, file: string, field: string, message: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && !item.includes('\0'))) fail(file, field, message);
+  return value as string[];
 }
 
 function rejectUnknownKeys(raw: RawObject, valid: readonly string[], name: string, field: string, file: string): void {

@@ -18,7 +18,7 @@ import { PromptBroker } from './prompts.js';
 import { RunRecorder } from './recorder.js';
 import { newRunId } from './store/run-id.js';
 import { RunStore, type ListRunsOptions } from './store/run-store.js';
-import { createTargets } from './targets/create.js';
+import { createTargets, type TargetOptions } from './targets/create.js';
 import type { LogRange, Target } from './targets/target.js';
 
 /** Most bytes one readLog returns; clients page through bigger logs. */
@@ -32,6 +32,8 @@ export interface RunEngineOptions {
   pollIntervalMs?: number;
   /** Time between SIGTERM and SIGKILL when cancelling local steps (default 5 s). */
   cancelGraceMs?: number;
+  /** Slurm targets' polling rhythm and cancel wait (defaults: 2 s to 60 s, 30 s). */
+  slurm?: TargetOptions['slurm'];
 }
 
 export interface SubmitInput {
@@ -44,8 +46,6 @@ export interface SubmitInput {
 }
 
 export class RunEngine extends EventEmitter<RunEngineEvents> {
-  /** Questions targets need a person to answer (SSH prompts, new host keys); the server relays them. */
-  readonly prompts = new PromptBroker();
   private readonly recorder: RunRecorder;
   private readonly monitors = new Map<string, TargetMonitor>();
   /** Cancels still stopping processes; close() waits for them. */
@@ -56,8 +56,13 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
   static async open(options: RunEngineOptions): Promise<RunEngine> {
     const config = options.config ?? loadConfig(options.paths);
     const store = RunStore.open(options.paths.dbFile);
-    const targets = createTargets(config, options.paths, { cancelGraceMs: options.cancelGraceMs });
-    const engine = new RunEngine(store, targets, options.pollIntervalMs ?? 250);
+    const prompts = new PromptBroker();
+    const targets = createTargets(config, options.paths, {
+      prompts,
+      ...(options.cancelGraceMs !== undefined && { cancelGraceMs: options.cancelGraceMs }),
+      ...(options.slurm && { slurm: options.slurm }),
+    });
+    const engine = new RunEngine(store, targets, prompts, options.pollIntervalMs ?? 250);
     engine.resume();
     return engine;
   }
@@ -65,6 +70,8 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
   private constructor(
     private readonly store: RunStore,
     private readonly targetsByName: Map<string, Target>,
+    /** Questions targets need a person to answer (SSH prompts, new host keys); the server relays them. */
+    readonly prompts: PromptBroker,
     pollIntervalMs: number,
   ) {
     super();
@@ -97,6 +104,12 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
     }
     if (input.spec.steps.length === 0) throw new FerryError('pipeline', `pipeline "${input.spec.name}" has no steps to run`);
     const id = this.unusedRunId();
+    let runDir: string;
+    try {
+      runDir = await target.runDir(id);
+    } catch (error) {
+      throw new FerryError('target', `could not reach target "${target.name}": ${(error as Error).message}`);
+    }
     const draft: RunWithSpec = {
       id,
       pipeline: input.spec.name,
@@ -106,7 +119,7 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
       state: 'queued',
       parameters: input.parameters,
       createdAt: new Date().toISOString(),
-      runDir: target.runDir(id),
+      runDir,
       steps: input.spec.steps.map((step) => ({ name: step.name, state: 'waiting', logOffset: 0, metricsOffset: 0 })),
       spec: input.spec,
     };

@@ -48,3 +48,18 @@ test('the run ends failed if any step failed, succeeded if all did, and not befo
   assert.equal(runOutcome(runWith({ prepare: 'succeeded', train: 'succeeded', plot: 'succeeded', report: 'succeeded' })), 'succeeded');
   assert.equal(runOutcome(runWith({ prepare: 'cancelled', train: 'skipped', plot: 'skipped', report: 'skipped' })), 'cancelled');
 });
+
+test('whole-DAG targets (Slurm): every step is ready at once, chained on its upstream jobs', () => {
+  assert.deepEqual(planRun(runWith({}), spec, { wholeDag: true }), { ready: ['prepare', 'train', 'plot', 'report'], skip: [] });
+  // Resuming a half-submitted run: what is not submitted yet is ready once its upstream steps are queued or running.
+  assert.deepEqual(planRun(runWith({ prepare: 'running', train: 'queued' }), spec, { wholeDag: true }).ready, ['plot', 'report']);
+});
+
+test('whole-DAG targets: a submitted step whose upstream step failed is skipped (its job is then cancelled)', () => {
+  assert.deepEqual(planRun(runWith({ prepare: 'succeeded', train: 'failed', plot: 'running', report: 'queued' }), spec, { wholeDag: true }), {
+    ready: [],
+    skip: [{ step: 'report', reason: 'upstream step "train" failed' }],
+  });
+  // Without the option a queued step is the target's business: nothing changes for the local target.
+  assert.deepEqual(planRun(runWith({ prepare: 'succeeded', train: 'failed', plot: 'running', report: 'queued' }), spec).skip, []);
+});

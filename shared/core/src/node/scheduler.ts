@@ -20,18 +20,32 @@ const BLOCKING: Partial<Record<StepState, string>> = {
   skipped: 'was skipped',
 };
 
-export function planRun(run: Run, spec: PipelineSpec): RunPlan {
+export interface PlanOptions {
+  /**
+   * The target chains steps itself (Target.submitsWholeDag): a waiting step is
+   * ready once its upstream steps are started or ready, and a started step
+   * whose upstream step can no longer succeed is skipped too (the caller
+   * cancels its job).
+   */
+  wholeDag?: boolean;
+}
+
+export function planRun(run: Run, spec: PipelineSpec, options: PlanOptions = {}): RunPlan {
   const states = new Map(run.steps.map((step) => [step.name, step.state]));
   const plan: RunPlan = { ready: [], skip: [] };
-  // spec.steps is topologically ordered, so a skip cascades downstream in one pass.
+  const skippable: StepState[] = options.wholeDag ? ['waiting', 'queued'] : ['waiting'];
+  const satisfied: StepState[] = options.wholeDag ? ['succeeded', 'queued', 'running'] : ['succeeded'];
+  // spec.steps is topologically ordered, so a skip (or readiness) cascades downstream in one pass.
   for (const step of spec.steps) {
-    if (states.get(step.name) !== 'waiting') continue;
+    const state = states.get(step.name)!;
+    if (!skippable.includes(state)) continue;
     const blocker = step.dependsOn.find((upstream) => BLOCKING[states.get(upstream)!] !== undefined);
     if (blocker) {
       plan.skip.push({ step: step.name, reason: `upstream step "${blocker}" ${BLOCKING[states.get(blocker)!]}` });
       states.set(step.name, 'skipped');
-    } else if (step.dependsOn.every((upstream) => states.get(upstream) === 'succeeded')) {
+    } else if (state === 'waiting' && step.dependsOn.every((upstream) => satisfied.includes(states.get(upstream)!))) {
       plan.ready.push(step.name);
+      states.set(step.name, 'queued');
     }
   }
   return plan;

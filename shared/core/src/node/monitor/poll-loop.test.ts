@@ -69,3 +69,18 @@ test('stop() waits for the poll in flight and no poll follows', async () => {
   await sleep(40);
   assert.equal(stats.ticks, ticks);
 });
+
+test("a target's poll policy sets the wait after each poll", async () => {
+  const asked: [number, boolean][] = [];
+  let ticks = 0;
+  const loop = new PollLoop(async () => ({ active: ++ticks < 4, changed: ticks === 1 }), {
+    intervalMs: 5,
+    maxIntervalMs: 20,
+    policy: { nextDelayMs: (previousMs, changed) => (asked.push([previousMs, changed]), previousMs + 1) },
+    onError: () => {},
+  });
+  loop.wake();
+  await waitFor('four polls', () => ticks === 4);
+  await loop.stop();
+  assert.deepEqual(asked, [[5, true], [6, false], [7, false]]);
+});

@@ -11,10 +11,22 @@ export interface TickResult {
   changed: boolean;
 }
 
+/** A target's own polling rhythm (its polls are round trips to a cluster). */
+export interface PollPolicy {
+  /**
+   * The wait before the next poll, given the last wait and whether that poll
+   * saw a change. TODO(watch): a client watching a step's live log should
+   * make this short (≤ 1 s); the server has no way to say so yet.
+   */
+  nextDelayMs(previousMs: number, changed: boolean): number;
+}
+
 export interface PollLoopOptions {
   intervalMs: number;
   /** Longest wait between polls while steps are active but quiet, or after errors. */
   maxIntervalMs: number;
+  /** Replaces the doubling from `intervalMs` to `maxIntervalMs`. */
+  policy?: PollPolicy;
   onError(error: unknown): void;
 }
 
@@ -68,7 +80,11 @@ export class PollLoop {
       return;
     }
     if (!result.active) return; // asleep until wake()
-    this.delayMs = result.changed ? this.options.intervalMs : Math.min(this.delayMs * 2, this.options.maxIntervalMs);
+    this.delayMs = this.options.policy
+      ? this.options.policy.nextDelayMs(this.delayMs, result.changed)
+      : result.changed
+        ? this.options.intervalMs
+        : Math.min(this.delayMs * 2, this.options.maxIntervalMs);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.inFlight = this.run();

@@ -32,10 +32,12 @@ export class TargetMonitor {
     this.loop = new PollLoop(() => this.tick(), {
       intervalMs: options.intervalMs,
       maxIntervalMs: options.intervalMs * 4,
+      ...(target.pollPolicy && { policy: target.pollPolicy }),
       onError: (error) =>
         recorder.warn({ target: target.name, message: `monitoring target "${target.name}" failed: ${(error as Error).message}` }),
     });
     target.onActivity?.(() => this.loop.wake());
+    target.onWarning?.((message) => recorder.warn({ target: target.name, message }));
   }
 
   /** Look now: a run was submitted or resumed. */
@@ -75,6 +77,7 @@ export class TargetMonitor {
           runDir: run.runDir,
           step: step.name,
           jobId: step.jobId!,
+          state: step.state === 'running' ? ('running' as const) : ('queued' as const),
           logOffset: step.logOffset,
           metricsOffset: step.metricsOffset,
         })),
@@ -115,10 +118,17 @@ export class TargetMonitor {
       this.recorder.step(runId, step, {
         state: observation.state,
         ...(observation.state === 'running' && !current.startedAt && { startedAt: isoTime(observation.startedAt) ?? nowIso() }),
+        // A step seen only queued and then finished (a short job between two polls) still gets its start time.
+        ...(final && !current.startedAt && observation.startedAt && { startedAt: isoTime(observation.startedAt) }),
         ...(final && { finishedAt: isoTime(observation.finishedAt) ?? nowIso() }),
         ...(observation.exitCode !== undefined && { exitCode: observation.exitCode }),
-        ...(observation.reason !== undefined && { reason: observation.reason }),
+        // A step that moves on (queued → running) drops the reason it was waiting for.
+        ...(observation.reason !== undefined ? { reason: observation.reason } : !final && { reason: null }),
       });
+      changed = true;
+    } else if (observation.state === current.state && observation.reason !== undefined && observation.reason !== current.reason) {
+      // Same state, new reason (Slurm: pending for Dependency, then Priority, then Resources).
+      this.store.updateStep(runId, step, { reason: observation.reason });
       changed = true;
     }
     return changed;
@@ -128,9 +138,12 @@ export class TargetMonitor {
   private async schedule(): Promise<boolean> {
     let changed = false;
     for (const run of this.runs()) {
-      const plan = planRun(run, this.specFor(run));
+      const plan = planRun(run, this.specFor(run), { wholeDag: this.target.submitsWholeDag === true });
       for (const { step, reason } of plan.skip) changed = this.recorder.step(run.id, step, { state: 'skipped', reason }) || changed;
       for (const step of plan.ready) changed = this.recorder.step(run.id, step, { state: 'queued' }) || changed;
+      // With a whole-DAG target, a skipped step may already have a job waiting on its upstream: stop it.
+      const submitted = plan.skip.map(({ step }) => step).filter((step) => run.steps.some((s) => s.name === step && s.jobId !== undefined));
+      if (submitted.length > 0) await this.cancelSkipped(run.id, submitted);
     }
     changed = (await this.startQueued()) || changed;
     for (const run of this.runs()) {
@@ -194,6 +207,14 @@ export class TargetMonitor {
         ...(outcome.state === 'running' && { startedAt: isoTime(outcome.startedAt) ?? nowIso() }),
       });
       if (this.store.getRun(run.id).state === 'queued') this.recorder.run(run.id, { state: 'running', startedAt: nowIso() });
+    }
+  }
+
+  private async cancelSkipped(runId: string, steps: string[]): Promise<void> {
+    try {
+      await this.target.cancel(this.store.getRun(runId), steps);
+    } catch (error) {
+      this.recorder.warn({ runId, message: `could not cancel the jobs of skipped steps ${steps.join(', ')}: ${(error as Error).message}` });
     }
   }
 

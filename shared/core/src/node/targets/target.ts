@@ -8,6 +8,7 @@
  */
 import type { TargetCheck, TargetInfo } from '../../api/contract.js';
 import type { Run, RunWithSpec } from '../../run.js';
+import type { PollPolicy } from '../monitor/poll-loop.js';
 
 export type TargetType = TargetInfo['type'];
 
@@ -17,6 +18,8 @@ export interface ActiveStep {
   runDir: string;
   step: string;
   jobId: string;
+  /** The step's state in the store: what an observation repeats when the backend could not be asked. */
+  state: 'queued' | 'running';
   /** Bytes of log.txt the engine has already announced. */
   logOffset: number;
   /** Bytes of metrics.jsonl the engine has already stored. */
@@ -67,6 +70,16 @@ export interface Target {
    * itself (Slurm, Kubernetes).
    */
   readonly maxParallel?: number;
+  /**
+   * The backend chains steps itself (Slurm's `--dependency=afterok`): the
+   * engine hands it every step of a run at once, in topological order, as
+   * soon as the run is staged — not each step when its upstream steps
+   * succeeded. A submitted step whose upstream step fails is then skipped by
+   * the engine, which cancels its job.
+   */
+  readonly submitsWholeDag?: boolean;
+  /** The monitor's rhythm for a backend where each poll is a round trip; absent: the engine's interval. */
+  readonly pollPolicy?: PollPolicy;
 
   /**
    * For a target that learns of changes without being asked (a child process
@@ -74,15 +87,21 @@ export interface Target {
    * finished step does not wait out the poll interval.
    */
   onActivity?(listener: () => void): void;
+  /** For problems that fail no step but a person should know of (a scheduler that does not answer). */
+  onWarning?(listener: (message: string) => void): void;
 
   /** What `ferry targets test` checks: reachability, scheduler, Python. */
   check?(): Promise<TargetCheck[]>;
 
-  /** Where the run's files live on the target. */
-  runDir(runId: string): string;
+  /** Where the run's files live on the target (a remote target may have to ask where its home is first). */
+  runDir(runId: string): string | Promise<string>;
   /** Stages the run directory (spec.json, params.json, ferry_runtime.py, steps/<s>/). */
   stage(run: RunWithSpec): Promise<void>;
-  /** Starts the given steps (all their dependencies succeeded); one outcome per step. */
+  /**
+   * Starts the given steps (all their dependencies succeeded; with
+   * `submitsWholeDag`, all their dependencies succeeded or were started);
+   * one outcome per step.
+   */
   start(run: RunWithSpec, steps: string[]): Promise<Record<string, StartOutcome>>;
   /** One round trip for all active steps of this target; one observation per step given. */
   poll(active: ActiveStep[]): Promise<StepObservation[]>;

@@ -1,0 +1,1 @@
+sbatch --parsable --partition=gpu-nope --wrap 'true'

@@ -1,0 +1,1 @@
+scontrol show config | grep -E 'MinJobAge|AccountingStorageType|SLURM_VERSION|JobCompType|MaxArraySize|ClusterName'

@@ -1,0 +1,1 @@
+squeue --noheader --jobs=99999999,65 --format='%i|%T|%r|%M|%l|%S|%e|%N|%k|%j'

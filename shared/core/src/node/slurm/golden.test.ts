@@ -1,0 +1,120 @@
+/**
+ * Everything the Slurm target generates, for the train_pipeline example spec
+ * (shared/core/golden/train_pipeline.spec.json), against golden files in
+ * shared/core/golden/slurm/: the batch script of each step, the submit
+ * script, the poll script (with and without accounting), the probe, cancel,
+ * job lookup and log read scripts. Each is also parsed by `bash -n`.
+ * A change shows up as a diff to review; to accept it:
+ *   npx tsc -b && FERRY_UPDATE_GOLDEN=1 node --test shared/core/dist/node/slurm/golden.test.js
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { PipelineSpec } from '../../spec.js';
+import type { SlurmTargetConfig } from '../config.js';
+import { cancelScript } from './cancel-script.js';
+import { findJobsScript } from './find-jobs-script.js';
+import { pollScript } from './poll-script.js';
+import { probeScript } from './probe.js';
+import { readLogScript } from './read-log-script.js';
+import { jobName, stepDirOf, stepJob } from './step-job.js';
+import { submitScript, type SubmitStep } from './submit-script.js';
+
+// dist/node/slurm/ → the repository root
+const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
+const goldenDir = join(repoRoot, 'shared/core/golden/slurm');
+const updating = process.env['FERRY_UPDATE_GOLDEN'] === '1';
+
+const spec = JSON.parse(readFileSync(join(repoRoot, 'shared/core/golden/train_pipeline.spec.json'), 'utf8')) as PipelineSpec;
+const NONCE = '0123456789abcdef';
+const run = { id: 'r-20250101-120000-abcdef', runDir: '/scratch/alice/ferry/runs/r-20250101-120000-abcdef', mode: 'script' as const };
+
+/** A site with everything set: partition, account, QOS, set-up lines, a container. */
+const config: SlurmTargetConfig = {
+  type: 'slurm',
+  host: 'login1.hpc.example.org',
+  workdir: '/scratch/alice/ferry',
+  partition: 'gpu',
+  account: 'proj42',
+  qos: 'normal',
+  python: 'python3',
+  setup: ['module load apptainer/1.2', 'source "$HOME/venvs/ferry/bin/activate"'],
+  container: { image: '/images/ferry dev.sif', runtime: 'apptainer', bind: ['/scratch', '/data:/data:ro'] },
+  local: false,
+};
+/** The plainest site: defaults only. */
+const plain: SlurmTargetConfig = { type: 'slurm', host: 'login1', workdir: '~/ferry', python: 'python3', setup: [], local: false };
+
+function submitSteps(steps: PipelineSpec['steps'], target: SlurmTargetConfig): SubmitStep[] {
+  return steps.map((step) => ({ ...stepJob(run, step, target), after: step.dependsOn, afterJobs: [] }));
+}
+
+const generated: Record<string, string> = {
+  ...Object.fromEntries(spec.steps.map((step) => [`train_pipeline.${step.name}.job.sh`, stepJob(run, step, config).script])),
+  'train_pipeline.plain.train.job.sh': stepJob(run, spec.steps[1]!, plain).script,
+  'train_pipeline.submit.sh': submitScript(NONCE, run.id, submitSteps(spec.steps, config)),
+  // A GPU step submitted after its upstream step was (the engine resuming a half-submitted run): it waits on a recorded job id.
+  'train_pipeline.gpu-train.submit.sh': submitScript(NONCE, run.id, [
+    { ...stepJob(run, { ...spec.steps[1]!, resources: { gpus: 2, cpus: 1.5, memoryMiB: 1000.5, timeMinutes: 2 * 1440 + 61 } }, config), after: [], afterJobs: ['4242'] },
+  ]),
+  'train_pipeline.gpu-train.job.sh': stepJob(run, { ...spec.steps[1]!, resources: { gpus: 2 } }, config).script,
+  'poll.sh': pollScript(NONCE, {
+    jobIds: ['101', '102', '103'],
+    steps: spec.steps.map((step, index) => ({ stepDir: stepDirOf(run.runDir, step.name), metricsOffset: index * 100 })),
+    accounting: true,
+  }),
+  'poll.no-accounting.sh': pollScript(NONCE, {
+    jobIds: ['101'],
+    steps: [{ stepDir: stepDirOf(run.runDir, 'prepare'), metricsOffset: 0 }],
+    accounting: false,
+  }),
+  'probe.sh': probeScript(NONCE, config),
+  'probe.plain.sh': probeScript(NONCE, plain),
+  'cancel.sh': cancelScript(NONCE, ['101', '102', '103'], 30),
+  'find-jobs.sh': findJobsScript(NONCE, spec.steps.map((step) => jobName(run.id, step.name)), true),
+  'read-log.sh': readLogScript(NONCE, join(stepDirOf(run.runDir, 'train'), 'log.txt'), 1024, 65536),
+};
+
+describe('golden files of the Slurm target (train_pipeline)', () => {
+  for (const [name, actual] of Object.entries(generated)) {
+    test(name, () => {
+      execFileSync('bash', ['-n'], { input: actual }); // it is valid bash, whatever the diff says
+      const path = join(goldenDir, name);
+      if (updating) {
+        writeFileSync(path, actual);
+        return;
+      }
+      let expected: string;
+      try {
+        expected = readFileSync(path, 'utf8');
+      } catch {
+        assert.fail(`no golden file ${path}; regenerate (see the top of golden.test.ts) and review it`);
+      }
+      if (actual !== expected) assert.fail(describeDifference(`golden/slurm/${name}`, expected, actual));
+    });
+  }
+
+  test('every golden script is generated by this test', () => {
+    const stale = readdirSync(goldenDir).filter((file) => file.endsWith('.sh') && !(file in generated));
+    assert.deepEqual(stale, [], 'golden files nothing generates any more');
+  });
+});
+
+/** The differing lines between the common head and tail, as -/+ lines. */
+function describeDifference(label: string, expected: string, actual: string): string {
+  const want = expected.split('\n');
+  const got = actual.split('\n');
+  let head = 0;
+  while (head < want.length && head < got.length && want[head] === got[head]) head++;
+  let tail = 0;
+  while (tail < want.length - head && tail < got.length - head && want[want.length - 1 - tail] === got[got.length - 1 - tail]) tail++;
+  return [
+    `the generated file differs from ${label} at line ${head + 1} (- golden, + generated):`,
+    ...want.slice(head, want.length - tail).slice(0, 20).map((line) => `- ${line}`),
+    ...got.slice(head, got.length - tail).slice(0, 20).map((line) => `+ ${line}`),
+    'if the change is intended, regenerate: npx tsc -b && FERRY_UPDATE_GOLDEN=1 node --test shared/core/dist/node/slurm/golden.test.js',
+  ].join('\n');
+}

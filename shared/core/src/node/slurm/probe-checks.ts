@@ -1,0 +1,49 @@
+/** `ferry targets test` for a Slurm target: the probe's facts as checks, each failed one with what to do. */
+import type { TargetCheck } from '../../api/contract.js';
+import type { SlurmTargetConfig } from '../config.js';
+import type { SlurmProbe } from './probe.js';
+
+export function probeChecks(probe: SlurmProbe, config: SlurmTargetConfig, via: string): TargetCheck[] {
+  const checks: TargetCheck[] = [{ name: 'connection', ok: true, detail: `${via}: home ${probe.home}` }];
+  checks.push(
+    probe.slurmProblem
+      ? { name: 'slurm', ok: false, detail: probe.slurmProblem, fix: 'run Ferry against a Slurm login node; if Slurm needs a module, add `module load slurm` to "setup"' }
+      : { name: 'slurm', ok: true, detail: `Slurm ${probe.slurmVersion ?? '(version unknown)'}` },
+  );
+  checks.push(
+    probe.accounting
+      ? { name: 'accounting', ok: true, detail: 'on: sacct reports finished jobs', optional: true }
+      : {
+          name: 'accounting',
+          ok: false,
+          optional: true,
+          detail: `off: Slurm forgets a finished job after MinJobAge (${probe.minJobAgeSeconds ?? '?'} s); a step that ends while Ferry is not watching may lose its exit details`,
+          fix: 'ask the cluster admins about slurmdbd; runs still work',
+        },
+  );
+  if (config.partition) {
+    const known = probe.partitions.includes(config.partition);
+    checks.push({
+      name: 'partition',
+      ok: known || probe.partitions.length === 0,
+      detail: known ? `partition ${config.partition} exists` : `no partition "${config.partition}" (partitions: ${probe.partitions.join(', ') || 'none listed'})`,
+      ...(!known && { fix: 'set "partition" to one of the partitions listed' }),
+    });
+  }
+  checks.push(
+    probe.workdirProblem
+      ? { name: 'workdir', ok: false, detail: `${probe.workdir}: ${probe.workdirProblem}`, fix: 'set "workdir" to a directory you can write on the cluster (shared with the compute nodes)' }
+      : { name: 'workdir', ok: true, detail: `${probe.workdir} is writable` },
+  );
+  checks.push(pythonCheck(probe, config));
+  return checks;
+}
+
+function pythonCheck(probe: SlurmProbe, config: SlurmTargetConfig): TargetCheck {
+  const where = config.container ? ` in ${config.container.image}` : config.setup.length > 0 ? ' after the set-up lines' : '';
+  const fix = `make "${config.python}" a Python ≥ 3.8${where} (set "python", or a "setup" line such as \`module load python\`)`;
+  if (!probe.python.version) return { name: 'python', ok: false, detail: `${config.python}${where}: ${probe.python.problem ?? 'no answer'}`, fix };
+  const [major, minor] = probe.python.version.split('.').map(Number);
+  const ok = major === 3 && minor! >= 8;
+  return { name: 'python', ok, detail: `${config.python}${where} is Python ${probe.python.version} (on the login node)`, ...(!ok && { fix }) };
+}

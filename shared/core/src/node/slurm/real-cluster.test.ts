@@ -1,0 +1,312 @@
+/**
+ * The Slurm target on a REAL Slurm (scripts/dev-slurm.sh: slurmctld, slurmd,
+ * slurmdbd behind sshd on 127.0.0.1:2222), through a real RunEngine over SSH
+ * as the cluster's test user. Skipped, saying so, where the dev cluster is
+ * not up (CI always starts it). About 3 minutes: the time-limit case waits
+ * out a 1-minute limit while the other cases run beside it.
+ *
+ * What the cluster itself says (squeue over the ssh CLI) is checked
+ * independently of Ferry's own view.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { FerryError } from '../../errors.js';
+import type { Run, RunWithSpec } from '../../run.js';
+import type { PipelineSpec } from '../../spec.js';
+import { compileNotebookFile } from '../compile-file.js';
+import type { SlurmTargetConfig } from '../config.js';
+import { RunEngine } from '../engine.js';
+import { shellQuote, type CommandRunner } from '../remote/command-runner.js';
+import { SshConnectionPool } from '../ssh/ssh-pool.js';
+import { newRunId } from '../store/run-id.js';
+import { pipeline, stepOf, testHome, waitFor, waitForFinalRun, type TestHome } from '../testing.js';
+import { SlurmTarget } from './slurm-target.js';
+
+const CLUSTER_JSON = '/var/lib/ferry-dev-cluster/cluster.json';
+const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
+
+interface DevCluster {
+  sshHostAlias: string;
+  sshConfigFile: string;
+  account: string;
+  python: string;
+  setup: string[];
+  defaultPartition: string;
+  accounting: boolean;
+}
+
+const cluster = existsSync(CLUSTER_JSON) ? (JSON.parse(readFileSync(CLUSTER_JSON, 'utf8')) as DevCluster) : undefined;
+const skip = cluster ? false : `no dev Slurm cluster (${CLUSTER_JSON} is absent); start one with: sudo bash scripts/dev-slurm.sh up`;
+
+function slurmTarget(overrides: Partial<SlurmTargetConfig> = {}): SlurmTargetConfig {
+  return {
+    type: 'slurm',
+    host: cluster!.sshHostAlias,
+    sshConfigFile: cluster!.sshConfigFile,
+    workdir: '~/ferry',
+    partition: cluster!.defaultPartition,
+    account: cluster!.account,
+    python: cluster!.python,
+    setup: cluster!.setup,
+    local: false,
+    ...overrides,
+  };
+}
+
+/** A command on the cluster over the ssh CLI (a witness independent of Ferry's SSH layer); its stdout lines. */
+function onCluster(command: string): string[] {
+  const out = execFileSync('ssh', ['-F', cluster!.sshConfigFile, cluster!.sshHostAlias, command], { encoding: 'utf8' });
+  return out.split('\n').map((line) => line.trim()).filter(Boolean);
+}
+
+/** The cluster's own word: job ids squeue still lists as waiting or running. */
+function liveJobs(jobIds: readonly (string | undefined)[]): string[] {
+  const ids = jobIds.filter((id): id is string => id !== undefined);
+  return ids.length === 0 ? [] : onCluster(`squeue --noheader --jobs=${ids.join(',')} --format=%i 2>/dev/null; true`);
+}
+
+/** The test runs' directories on the cluster (only those under the test user's runs directory). */
+function removeRunDirs(dirs: readonly string[]): void {
+  const ours = dirs.filter((dir) => /^\/home\/[^/]+\/ferry\/runs\/r-[0-9a-f-]+$/.test(dir));
+  if (ours.length > 0) onCluster(`rm -rf -- ${ours.map(shellQuote).join(' ')}`);
+}
+
+function devSlurm(...args: string[]): void {
+  execFileSync('bash', [join(repoRoot, 'scripts/dev-slurm.sh'), ...args], { stdio: 'pipe', timeout: 180_000 });
+}
+
+function jobIds(run: Run): (string | undefined)[] {
+  return run.steps.map((step) => step.jobId);
+}
+
+/** finishedAt of `upstream` ≤ startedAt of `downstream`: afterok held. */
+function assertOrdered(run: Run, upstream: string, downstream: string): void {
+  const finished = stepOf(run, upstream).finishedAt!;
+  const started = stepOf(run, downstream).startedAt!;
+  assert.ok(started >= finished, `${downstream} started at ${started}, before ${upstream} finished at ${finished}`);
+}
+
+describe('the Slurm target on the dev cluster', { skip, concurrency: false }, () => {
+  let home: TestHome;
+  let engine: RunEngine;
+  let trainPipeline: PipelineSpec;
+
+  before(async () => {
+    home = testHome();
+    trainPipeline = await compileNotebookFile(join(repoRoot, 'examples/train_pipeline.ipynb'));
+    engine = await open(home, { slurm: slurmTarget(), refused: slurmTarget({ partition: 'no-such-partition' }) });
+  });
+
+  after(async () => {
+    const runs = await engine.listRuns({ limit: 100 });
+    await engine.close();
+    // Whatever a failed assertion left queued goes.
+    const leftovers = runs.flatMap(jobIds).filter((id): id is string => id !== undefined);
+    if (leftovers.length > 0) onCluster(`scancel ${leftovers.join(' ')}; true`);
+    removeRunDirs(runs.map((run) => run.runDir));
+    home.cleanup();
+  });
+
+  function submit(target: string, spec: PipelineSpec, parameters: Record<string, unknown> = {}): Promise<Run> {
+    const values = Object.fromEntries(spec.parameters.map((param) => [param.name, param.default]));
+    return engine.submit({ notebookPath: home.notebookPath, spec, target, mode: 'script', parameters: { ...values, ...parameters } as Run['parameters'] });
+  }
+
+  test('targets test, Ferry on the login node (local: true): the same probe through bash here', { skip: !existsSync('/usr/bin/sinfo') && 'this machine is not a Slurm node' }, async () => {
+    const local = await open(home, { here: slurmTarget({ local: true, setup: [], workdir: join(home.dir, 'login-node-workdir') }) });
+    try {
+      const result = await local.testTarget('here');
+      assert.deepEqual(result.checks.filter((check) => check.name === 'slurm' || check.name === 'connection').map((check) => [check.name, check.ok]), [['connection', true], ['slurm', true]]);
+      assert.match(result.checks[0]!.detail, /^this machine: home /);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test('targets test: the probe sees Slurm, accounting, the partition and the Python', async () => {
+    const result = await engine.testTarget('slurm');
+    assert.ok(result.ok, JSON.stringify(result.checks, null, 2));
+    const detail = Object.fromEntries(result.checks.map((check) => [check.name, check.detail]));
+    assert.match(detail.slurm!, /^Slurm 22\.05/);
+    assert.match(detail.python!, /is Python 3\.\d+/);
+    assert.match(detail.partition!, new RegExp(`partition ${cluster!.defaultPartition} exists`));
+  });
+
+  test('train_pipeline: afterok order, parameters, values between steps, metrics, logs', async () => {
+    const submitted = await submit('slurm', trainPipeline, { epochs: 5 });
+    assert.match(submitted.runDir, /^\/home\/ferrytest\/ferry\/runs\/r-/);
+    const run = await waitForFinalRun(engine, submitted.id, 120_000);
+    assert.equal(run.state, 'succeeded', JSON.stringify(run.steps, null, 2));
+    assert.ok(run.steps.every((step) => /^\d+$/.test(step.jobId ?? '')), 'every step has a Slurm job id');
+    assertOrdered(run, 'prepare', 'train');
+    assertOrdered(run, 'train', 'evaluate');
+
+    const trainLog = (await engine.readLog(run.id, 'train', 0, 1 << 20)).data.toString('utf8');
+    assert.match(trainLog, /epoch 4: loss/);
+    assert.doesNotMatch(trainLog, /epoch 5:/, 'the epochs parameter was applied');
+    const evaluateLog = (await engine.readLog(run.id, 'evaluate', 0, 1 << 20)).data.toString('utf8');
+    assert.match(evaluateLog, /test accuracy 0\.\d{3}/);
+    // A byte range from an offset: exactly the bytes there, and the whole size.
+    const part = await engine.readLog(run.id, 'train', 10, 25);
+    assert.deepEqual([part.offset, part.size, part.data.toString('utf8')], [10, Buffer.byteLength(trainLog), Buffer.from(trainLog).subarray(10, 35).toString('utf8')]);
+
+    const metrics = await engine.getMetrics(run.id);
+    const loss = metrics.find((series) => series.stepName === 'train' && series.name === 'loss');
+    assert.deepEqual(loss?.points.map((point) => point.step), [0, 1, 2, 3, 4]);
+    assert.ok(metrics.some((series) => series.stepName === 'evaluate' && series.name === 'test_accuracy'));
+    assert.deepEqual(liveJobs(jobIds(run)), []);
+  });
+
+  // Started here and checked last: its 1-minute limit passes while the cases below run on the other CPU.
+  let timeoutRun: Promise<Run>;
+  test('a step over its time limit is submitted (checked at the end)', async () => {
+    const spec = pipeline('timeout', [
+      { name: 'slow', code: 'print("sleeping", flush=True)\ntime.sleep(90)' },
+      { name: 'after_slow', code: 'print("never")', dependsOn: ['slow'] },
+    ]);
+    spec.steps[0]!.resources = { timeMinutes: 1 };
+    const run = await submit('slurm', spec);
+    timeoutRun = waitForFinalRun(engine, run.id, 150_000);
+  });
+
+  test('cancel while running: one scancel, every job gone from squeue, every step cancelled', async () => {
+    const spec = pipeline('cancel', [
+      { name: 'long', code: 'for i in range(300):\n    print("tick", i, flush=True)\n    time.sleep(1)' },
+      { name: 'later', code: 'print("never")', dependsOn: ['long'] },
+    ]);
+    const submitted = await submit('slurm', spec);
+    await waitFor('the long step to run and log', async () => {
+      const run = await engine.getRun(submitted.id);
+      return stepOf(run, 'long').state === 'running' && stepOf(run, 'long').logOffset > 0;
+    }, 60_000);
+    const cancelled = await engine.cancel(submitted.id);
+    assert.equal(cancelled.state, 'cancelled');
+    assert.deepEqual(cancelled.steps.map((step) => step.state), ['cancelled', 'cancelled']);
+    assert.deepEqual(liveJobs(jobIds(cancelled)), [], 'no job of the run left in squeue');
+  });
+
+  test('a step that raises: its traceback in the log, later steps never run (skipped, their jobs gone)', async () => {
+    const spec = pipeline('raises', [
+      { name: 'boom', code: 'raise ValueError("no good")' },
+      { name: 'then', code: 'print("never")', dependsOn: ['boom'] },
+      { name: 'last', code: 'print("never")', dependsOn: ['then'] },
+    ]);
+    const run = await waitForFinalRun(engine, (await submit('slurm', spec)).id, 90_000);
+    assert.equal(run.state, 'failed');
+    assert.deepEqual([stepOf(run, 'boom').state, stepOf(run, 'boom').exitCode, stepOf(run, 'boom').reason], ['failed', 1, 'ValueError: no good (cell 2)']);
+    assert.deepEqual([stepOf(run, 'then').state, stepOf(run, 'then').reason], ['skipped', 'upstream step "boom" failed']);
+    assert.deepEqual([stepOf(run, 'last').state, stepOf(run, 'last').reason], ['skipped', 'upstream step "then" was skipped']);
+    const log = (await engine.readLog(run.id, 'boom', 0, 1 << 20)).data.toString('utf8');
+    assert.match(log, /Traceback[\s\S]*ValueError: no good/);
+    assert.equal((await engine.readLog(run.id, 'then', 0, 100)).size, 0, 'the skipped step never ran');
+    await waitFor('the skipped jobs to leave squeue', () => liveJobs(jobIds(run)).length === 0, 30_000);
+  });
+
+  test("sbatch refuses the run (an invalid partition): it fails at submit with sbatch's message, nothing queued", async () => {
+    const run = await waitForFinalRun(engine, (await submit('refused', trainPipeline)).id, 60_000);
+    assert.equal(run.state, 'failed');
+    for (const step of run.steps) {
+      assert.equal(step.state, 'failed');
+      assert.match(step.reason!, /sbatch refused step "prepare": sbatch: error: invalid partition specified: no-such-partition/);
+      assert.equal(step.jobId, undefined);
+    }
+  });
+
+  test('sbatch refuses a later step (too many CPUs): the steps submitted before it are cancelled', async () => {
+    const spec = pipeline('rollback', [
+      { name: 'first', code: 'print("fine")' },
+      { name: 'greedy', code: 'print("never")', dependsOn: ['first'] },
+    ]);
+    spec.steps[1]!.resources = { cpus: 512 };
+    const run = await waitForFinalRun(engine, (await submit('slurm', spec)).id, 60_000);
+    assert.equal(run.state, 'failed');
+    assert.match(stepOf(run, 'greedy').reason!, /sbatch refused step "greedy": sbatch: error: /);
+    const states = onCluster(`squeue --noheader --me --states=all --name=ferry-${run.id}-first --format=%T`);
+    assert.deepEqual(states, ['CANCELLED'], 'the first step was submitted, then withdrawn');
+  });
+
+  test('a submit whose answer is lost: the jobs are found by name, not queued twice', async () => {
+    const pool = new SshConnectionPool();
+    let dropped = false;
+    let runDir: string | undefined;
+    const target = new SlurmTarget('lossy', slurmTarget(), {
+      connect: () => lossy(pool.get({ host: cluster!.sshHostAlias, configFile: cluster!.sshConfigFile }), (stdin) => {
+        if (dropped || !stdin.includes('sbatch --parsable')) return false;
+        return (dropped = true);
+      }),
+    });
+    try {
+      const spec = pipeline('lossy', [
+        { name: 'one', code: 'print(1)' },
+        { name: 'two', code: 'print(2)', dependsOn: ['one'] },
+      ]);
+      const id = newRunId();
+      runDir = await target.runDir(id);
+      const run: RunWithSpec = {
+        id, pipeline: spec.name, notebookPath: home.notebookPath, target: 'lossy', mode: 'script', state: 'queued', parameters: {},
+        createdAt: new Date().toISOString(), runDir, spec,
+        steps: spec.steps.map((step) => ({ name: step.name, state: 'queued', logOffset: 0, metricsOffset: 0 })),
+      };
+      await target.stage(run);
+      const outcomes = await target.start(run, ['one', 'two']);
+      assert.ok(dropped, 'the first submit answer was lost');
+      const queued = onCluster(`squeue --noheader --me --states=all --name=ferry-${id}-one,ferry-${id}-two --format='%j %i' | sort`);
+      const jobId = (step: string) => (outcomes[step]?.ok ? outcomes[step].jobId : 'none');
+      assert.deepEqual(queued, [`ferry-${id}-one ${jobId('one')}`, `ferry-${id}-two ${jobId('two')}`]);
+    } finally {
+      await target.dispose();
+      await pool.closeAll();
+      if (runDir) removeRunDirs([runDir]);
+    }
+  });
+
+  test('the step over its time limit failed with TIMEOUT; its downstream step never ran', async () => {
+    const run = await timeoutRun;
+    assert.equal(run.state, 'failed');
+    assert.deepEqual([stepOf(run, 'slow').state, stepOf(run, 'slow').reason], ['failed', 'TIMEOUT: the step ran past its time limit (1m)']);
+    assert.equal(stepOf(run, 'after_slow').state, 'skipped');
+  });
+
+  test('without accounting (sacct off, scontrol instead): the basic pipeline runs the same', { skip: process.getuid?.() !== 0 && 'switching accounting needs root' }, async () => {
+    devSlurm('accounting', 'off');
+    try {
+      const fresh = await open(home, { slurm: slurmTarget() }); // a new target probes afresh
+      await engine.close();
+      engine = fresh;
+      const run = await waitForFinalRun(engine, (await submit('slurm', trainPipeline, { epochs: 3 })).id, 120_000);
+      assert.equal(run.state, 'succeeded', JSON.stringify(run.steps, null, 2));
+      assertOrdered(run, 'prepare', 'train');
+      assertOrdered(run, 'train', 'evaluate');
+      const checks = await engine.testTarget('slurm');
+      assert.match(checks.checks.find((check) => check.name === 'accounting')!.detail, /^off/);
+    } finally {
+      devSlurm('accounting', 'on');
+    }
+  });
+});
+
+/** A runner whose answer to a chosen exec is lost after the command ran on the cluster (a connection dropping at the worst moment). */
+function lossy(runner: CommandRunner, loseAnswer: (stdin: string) => boolean): CommandRunner {
+  return {
+    description: runner.description,
+    async exec(command, options) {
+      const result = await runner.exec(command, options);
+      if (loseAnswer(String(options?.stdin ?? ''))) throw new FerryError('target', 'the connection dropped (simulated, after the command ran)');
+      return result;
+    },
+    close: () => runner.close(),
+  };
+}
+
+function open(home: TestHome, targets: Record<string, SlurmTargetConfig>): Promise<RunEngine> {
+  return RunEngine.open({
+    paths: home.paths,
+    config: { targets: { local: { type: 'local', python: 'python3', maxParallel: 1 }, ...targets } },
+    // Faster than production (2 s to 60 s), so the suite does not wait out long back-offs.
+    slurm: { poll: { minMs: 1_000, maxMs: 3_000 } },
+  });
+}

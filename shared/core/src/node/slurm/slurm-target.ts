@@ -1,0 +1,302 @@
+/**
+ * The Slurm target: a run directory staged on the cluster in one tar stream,
+ * the whole DAG submitted in one exec (sbatch per step, chained with
+ * afterok), every active job of the cluster polled in one exec, cancels with
+ * one scancel. All of it goes through one CommandRunner (SSH to a login node,
+ * or bash on it), as generated scripts whose values are shell-quoted.
+ */
+import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { TargetCheck } from '../../api/contract.js';
+import { FerryError } from '../../errors.js';
+import type { Run, RunWithSpec } from '../../run.js';
+import type { SlurmTargetConfig } from '../config.js';
+import { shellQuote, type CommandRunner } from '../remote/command-runner.js';
+import { BUNDLED_RUNTIME } from '../targets/local.js';
+import type { ActiveStep, LogRange, StartOutcome, StepObservation, Target } from '../targets/target.js';
+import { cancelScript, scancelFailure } from './cancel-script.js';
+import { findJobsScript, parseNamedJobs } from './find-jobs-script.js';
+import { isEndedState, observeStep } from './job-observation.js';
+import { pollScript } from './poll-script.js';
+import { BackoffPollPolicy, type BackoffOptions } from './poll-policy.js';
+import { parsePollRecords } from './poll-result.js';
+import { probeChecks } from './probe-checks.js';
+import { parseProbe, probeScript, type SlurmProbe } from './probe.js';
+import { readLogScript } from './read-log-script.js';
+import { capturedCommands, decodeBytes, lastLines, newNonce, runScript, type ScriptRecord } from './remote-script.js';
+import { jobName, stepDirOf, stepJob } from './step-job.js';
+import { parseSubmitRecords, submitScript, type SubmitResult, type SubmitStep } from './submit-script.js';
+import { tarArchive, type TarEntry } from './tar.js';
+
+export interface SlurmTargetOptions {
+  /** The runner to the cluster; called on first use (connecting may need a person to answer a prompt). */
+  connect: () => CommandRunner;
+  /** Defaults to the runtime shipped with @ferry/core. */
+  runtimeFile?: string;
+  poll?: BackoffOptions;
+  /** How long cancel waits for the jobs to leave the queue (default 30 s). */
+  cancelWaitSeconds?: number;
+}
+
+const TIMEOUT_MS = { probe: 120_000, stage: 120_000, submit: 120_000, poll: 60_000, cancel: 120_000, log: 60_000 };
+/** Submit attempts when an answer is lost, and the pause (growing) before looking up what the lost one did. */
+const SUBMIT_ATTEMPTS = 3;
+const SUBMIT_RETRY_PAUSE_MS = 2_000;
+const SLURM_JOB_ID = /^\d+(_\d+)?$/;
+
+export class SlurmTarget implements Target {
+  readonly type = 'slurm';
+  readonly description: string;
+  readonly submitsWholeDag = true;
+  readonly pollPolicy: BackoffPollPolicy;
+  private connection: CommandRunner | undefined;
+  private probing: Promise<SlurmProbe> | undefined;
+  private warn: ((message: string) => void) | undefined;
+  /** The last problem warned about, so a controller that stays down is reported once, not every poll. */
+  private lastProblem: string | undefined;
+  /** Jobs Slurm shows ended while their status.json is not final yet, with when that was first seen. */
+  private readonly endedWithoutStatus = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    private readonly config: SlurmTargetConfig,
+    private readonly options: SlurmTargetOptions,
+  ) {
+    this.pollPolicy = new BackoffPollPolicy(options.poll);
+    const where = config.local ? 'Slurm on this login node' : `Slurm via ssh ${config.host}`;
+    this.description = `${where}${config.partition ? `, partition ${config.partition}` : ''}`;
+  }
+
+  onWarning(listener: (message: string) => void): void {
+    this.warn = listener;
+  }
+
+  private get runner(): CommandRunner {
+    this.connection ??= this.options.connect();
+    return this.connection;
+  }
+
+  /** The cluster's facts, from one exec; cached once it succeeds (a failed probe is tried again next time). */
+  probe(): Promise<SlurmProbe> {
+    if (!this.probing) {
+      const nonce = newNonce();
+      const probing = runScript(this.runner, probeScript(nonce, this.config), nonce, 'probing the cluster', TIMEOUT_MS.probe)
+        .then((records) => parseProbe(records, this.config));
+      this.probing = probing;
+      probing.catch(() => {
+        if (this.probing === probing) this.probing = undefined;
+      });
+    }
+    return this.probing;
+  }
+
+  async check(): Promise<TargetCheck[]> {
+    this.probing = undefined; // a test looks afresh
+    try {
+      return probeChecks(await this.probe(), this.config, this.runner.description);
+    } catch (error) {
+      return [{
+        name: 'connection',
+        ok: false,
+        detail: (error as Error).message,
+        fix: this.config.local ? 'run Ferry on a machine with bash' : `check that \`ssh ${this.config.host}\` works (host, user, key, known_hosts)`,
+      }];
+    }
+  }
+
+  async runDir(runId: string): Promise<string> {
+    return posix.join((await this.probe()).workdir, 'runs', runId);
+  }
+
+  /** One transfer: a tar stream of the whole run directory, unpacked by `tar` on the cluster. */
+  async stage(run: RunWithSpec): Promise<void> {
+    const runtime = await readFile(this.options.runtimeFile ?? BUNDLED_RUNTIME);
+    const entries: TarEntry[] = [
+      { path: 'spec.json', mode: 0o600, data: JSON.stringify(run.spec, null, 2) + '\n' },
+      { path: 'params.json', mode: 0o600, data: JSON.stringify(run.parameters, null, 2) + '\n' },
+      { path: 'ferry_runtime.py', mode: 0o600, data: runtime },
+      { path: 'artifacts', mode: 0o700 },
+      { path: 'steps', mode: 0o700 },
+      ...run.spec.steps.flatMap((step): TarEntry[] => {
+        const job = stepJob(run, step, this.config);
+        return [
+          { path: `steps/${step.name}`, mode: 0o700 },
+          { path: `steps/${step.name}/job.sh`, mode: 0o700, data: job.script },
+        ];
+      }),
+    ];
+    const dir = shellQuote(run.runDir);
+    // -m: extracted files get the cluster's time, not this machine's (clocks differ; tar would warn).
+    const result = await this.runner.exec(`umask 077 && mkdir -p -- ${dir} && tar -xmf - -C ${dir}`, {
+      stdin: tarArchive(entries),
+      timeoutMs: TIMEOUT_MS.stage,
+    });
+    if (result.code !== 0) {
+      throw new FerryError('target', `unpacking the run directory into ${run.runDir} failed: ${lastLines(result.stderr) || `exit status ${String(result.code)}`}`);
+    }
+  }
+
+  /**
+   * Submits the given steps (the engine gives the whole DAG, topologically
+   * ordered) in one exec. A step whose upstream step is in the same batch
+   * waits on that job; one whose upstream step was submitted before waits on
+   * its recorded job id.
+   */
+  async start(run: RunWithSpec, steps: string[]): Promise<Record<string, StartOutcome>> {
+    const probe = await this.slurmProbe();
+    const recorded = new Map(run.steps.map((step) => [step.name, step]));
+    const batch = run.spec.steps.filter((step) => steps.includes(step.name));
+    const submitting = new Set<string>();
+    const submits: SubmitStep[] = batch.map((step) => {
+      const after: string[] = [];
+      const afterJobs: string[] = [];
+      for (const upstream of step.dependsOn) {
+        const before = recorded.get(upstream);
+        if (submitting.has(upstream)) after.push(upstream);
+        else if (before?.state === 'succeeded') continue;
+        else if (before?.jobId && SLURM_JOB_ID.test(before.jobId)) afterJobs.push(before.jobId);
+        else throw new FerryError('internal', `step "${step.name}" was handed to Slurm before its upstream step "${upstream}" was submitted`);
+      }
+      submitting.add(step.name);
+      return { ...stepJob(run, step, this.config), after, afterJobs };
+    });
+    const result = await this.submitOnce(run.id, submits, probe);
+    if (!result.ok) {
+      const rollback = result.rolledBack ? '' : ' (cancelling the steps submitted before it failed too: check squeue)';
+      throw new FerryError('target', `sbatch refused step "${result.step}": ${result.message}${rollback}`, { step: result.step });
+    }
+    return Object.fromEntries(batch.map((step) => [step.name, { ok: true, jobId: result.jobIds[step.name]!, state: 'queued' } as const]));
+  }
+
+  /**
+   * Submits the run, exactly once: the run's jobs are first looked up by name
+   * (`ferry-<runId>-<step>`), so neither a submit whose answer was lost (the
+   * connection dropped, a timeout) nor one whose job ids never reached the
+   * store (the server stopped in between) is queued a second time.
+   */
+  private async submitOnce(runId: string, steps: readonly SubmitStep[], probe: SlurmProbe): Promise<SubmitResult> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= SUBMIT_ATTEMPTS; attempt++) {
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, SUBMIT_RETRY_PAUSE_MS * (attempt - 1)));
+      try {
+        const adopted = await this.adoptQueuedJobs(runId, steps, probe);
+        if (adopted) return adopted;
+      } catch (error) {
+        lastError = error;
+        continue; // cannot tell what is queued: look again before submitting anything
+      }
+      const nonce = newNonce();
+      try {
+        const records = await runScript(this.runner, submitScript(nonce, runId, steps), nonce, 'submitting with sbatch', TIMEOUT_MS.submit);
+        return parseSubmitRecords(records);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw new FerryError(
+      'target',
+      `could not submit run ${runId}: ${(lastError as Error).message}. If jobs named ferry-${runId}-* are queued, cancel them with scancel --name`,
+    );
+  }
+
+  /** The jobs of these steps when every one is queued already; else withdraws any that are, and undefined (submit them). */
+  private async adoptQueuedJobs(runId: string, steps: readonly SubmitStep[], probe: SlurmProbe): Promise<SubmitResult | undefined> {
+    const names = steps.map((step) => jobName(runId, step.step));
+    const live = (await this.findJobs(names, probe)).filter((job) => job.state !== 'CANCELLED');
+    const byName = new Map(live.map((job) => [job.name, job.jobId]));
+    if (names.every((name) => byName.has(name))) {
+      return { ok: true, jobIds: Object.fromEntries(steps.map((step, index) => [step.step, byName.get(names[index]!)!])) };
+    }
+    if (live.length > 0) await this.scancel(live.map((job) => job.jobId));
+    return undefined;
+  }
+
+  private async findJobs(names: readonly string[], probe: SlurmProbe) {
+    const nonce = newNonce();
+    const records = await runScript(this.runner, findJobsScript(nonce, names, probe.accounting), nonce, 'looking up submitted jobs', TIMEOUT_MS.poll);
+    return parseNamedJobs(capturedCommands(records));
+  }
+
+  async poll(active: ActiveStep[]): Promise<StepObservation[]> {
+    if (active.length === 0) return [];
+    const probe = await this.slurmProbe();
+    const jobIds = [...new Set(active.map((step) => step.jobId))].filter((jobId) => SLURM_JOB_ID.test(jobId));
+    const nonce = newNonce();
+    const script = pollScript(nonce, {
+      jobIds,
+      steps: active.map((step) => ({ stepDir: stepDirOf(step.runDir, step.step), metricsOffset: step.metricsOffset })),
+      accounting: probe.accounting,
+    });
+    const result = parsePollRecords(await runScript(this.runner, script, nonce, 'polling jobs', TIMEOUT_MS.poll), jobIds, active.length);
+    if (result.accountingOff) this.probing = undefined; // accounting was switched off: learn the new setup
+    if (result.problem !== this.lastProblem) {
+      this.lastProblem = result.problem;
+      if (result.problem) this.warn?.(`Slurm did not answer about some jobs on target "${this.name}" (their steps keep their state): ${result.problem}`);
+    }
+    const now = Date.now();
+    return active.map((step, index) => {
+      const knowledge = result.jobs.get(step.jobId) ?? { kind: 'unknown' as const };
+      const files = result.files[index]!;
+      const statusFinal = files.status !== undefined && files.status.state !== 'running';
+      const endedEarly = knowledge.kind === 'known' && isEndedState(knowledge.job.state) && !statusFinal;
+      if (endedEarly && !this.endedWithoutStatus.has(step.jobId)) this.endedWithoutStatus.set(step.jobId, now);
+      if (!endedEarly) this.endedWithoutStatus.delete(step.jobId);
+      const observation = observeStep(step, knowledge, files, {
+        utcOffset: probe.utcOffset,
+        endedWithoutStatusForMs: now - (this.endedWithoutStatus.get(step.jobId) ?? now),
+      });
+      if (observation.state !== 'queued' && observation.state !== 'running') this.endedWithoutStatus.delete(step.jobId);
+      return observation;
+    });
+  }
+
+  /** One scancel for all the steps' jobs; resolves once they left the queue (or the wait ran out). */
+  async cancel(run: Run, steps: string[]): Promise<void> {
+    const jobIds = run.steps
+      .filter((step) => steps.includes(step.name) && step.jobId !== undefined && SLURM_JOB_ID.test(step.jobId))
+      .map((step) => step.jobId!);
+    if (jobIds.length > 0) await this.scancel(jobIds);
+  }
+
+  private async scancel(jobIds: readonly string[]): Promise<void> {
+    const nonce = newNonce();
+    const wait = this.options.cancelWaitSeconds ?? 30;
+    const records = await runScript(this.runner, cancelScript(nonce, jobIds, wait), nonce, 'cancelling with scancel', TIMEOUT_MS.cancel);
+    const commands = capturedCommands(records);
+    const failure = scancelFailure(commands.get('scancel'));
+    if (failure) throw new FerryError('target', `scancel failed: ${failure}`);
+    const remaining = commands.get('remaining')?.stdout.split('\n').map((line) => line.trim()).filter(Boolean) ?? [];
+    if (remaining.length > 0) this.warn?.(`jobs ${remaining.join(', ')} were still in the queue ${wait} s after scancel (completing?)`);
+  }
+
+  async readLog(run: Run, step: string, offset: number, maxBytes: number): Promise<LogRange> {
+    const nonce = newNonce();
+    const file = posix.join(stepDirOf(run.runDir, step), 'log.txt');
+    const records = await runScript(this.runner, readLogScript(nonce, file, offset, maxBytes), nonce, `reading the log of step ${step}`, TIMEOUT_MS.log);
+    return logRange(records, offset);
+  }
+
+  async dispose(): Promise<void> {
+    // Jobs keep running on the cluster; only the connection goes.
+    this.endedWithoutStatus.clear();
+    await this.connection?.close();
+    this.connection = undefined;
+    this.probing = undefined;
+  }
+
+  /** The probe, insisting that Slurm answered it (submitting and polling need Slurm). */
+  private async slurmProbe(): Promise<SlurmProbe> {
+    const probe = await this.probe();
+    if (probe.slurmProblem) {
+      this.probing = undefined; // perhaps slurmctld is back next time
+      throw new FerryError('target', `Slurm does not answer on target "${this.name}": ${probe.slurmProblem}`);
+    }
+    return probe;
+  }
+}
+
+function logRange(records: readonly ScriptRecord[], offset: number): LogRange {
+  const range = records.find((record) => record.kind === 'range');
+  const size = Number(range?.fields[0]) || 0;
+  return { data: decodeBytes(range?.fields[1]), offset: Math.min(Math.max(0, offset), size), size };
+}
