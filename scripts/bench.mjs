@@ -1,5 +1,6 @@
 // `npm run bench`: Ferry's figures beside the peer measured in the same run,
 // as ratios. Not a test: nothing here fails on a slow machine.
+// `node scripts/bench.mjs [compile] [pipeline] [slurm]` runs only those sections.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileNotebookText, isFinalRunState } from '@ferry/core';
 import { connect } from '@ferry/server';
+import { benchSlurm } from './bench/slurm.mjs';
+import { code, median, ms, notebook } from './bench/stats.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const python = join(root, '.venv/bin/python');
@@ -15,15 +18,7 @@ process.env.FERRY_HOME = join(work, 'home');
 process.env.FERRY_PYTHON = python;
 const REPEATS = Number(process.env.FERRY_BENCH_REPEATS ?? 5);
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const ms = (value) => `${value.toFixed(1)} ms`;
-
-function code(source, tags = []) {
-  return { cell_type: 'code', metadata: { tags }, source, outputs: [], execution_count: null };
-}
-function notebook(cells) {
-  return { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } }, cells };
-}
+const SECTIONS = { compile: benchCompile, pipeline: benchPipeline, slurm: () => benchSlurm({ root, work }) };
 
 /** 1,000 cells: 20 steps of 50 cells, each using what the step before made. */
 function largeNotebook() {
@@ -106,9 +101,11 @@ async function benchPipeline() {
   }
 }
 
+const chosen = process.argv.slice(2);
 try {
-  benchCompile();
-  await benchPipeline();
+  const unknown = chosen.filter((name) => !(name in SECTIONS));
+  if (unknown.length > 0) throw new Error(`unknown bench section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  for (const name of chosen.length > 0 ? chosen : Object.keys(SECTIONS)) await SECTIONS[name]();
 } finally {
   spawnSync(process.execPath, [join(root, 'server/bin/ferry.js'), 'server', 'stop'], { stdio: 'ignore', env: process.env });
   rmSync(work, { recursive: true, force: true });

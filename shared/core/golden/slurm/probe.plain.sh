@@ -24,6 +24,9 @@ ferry_main() {
   ferry_capture partitions sinfo --noheader --format=%P
   ferry_capture python bash -c 'set -e
 exec python3 -c '\''import sys; print("%d.%d.%d" % sys.version_info[:3])'\'''
+  ferry_capture sbatch sbatch --test-only  --wrap=true
+  ferry_capture squeue squeue --noheader --user="$(id -un)" --format=%i
+  ferry_capture sacct sacct -X --noheader --starttime=now-1hours --format=JobID
   ferry_record end
 }
 ferry_main </dev/null

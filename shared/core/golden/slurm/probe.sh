@@ -26,6 +26,9 @@ ferry_main() {
 module load apptainer/1.2
 source "$HOME/venvs/ferry/bin/activate"
 exec apptainer exec '\''/images/ferry dev.sif'\'' python3 -c '\''import sys; print("%d.%d.%d" % sys.version_info[:3])'\'''
+  ferry_capture sbatch sbatch --test-only --partition=gpu --account=proj42 --qos=normal --wrap=true
+  ferry_capture squeue squeue --noheader --user="$(id -un)" --format=%i
+  ferry_capture sacct sacct -X --noheader --starttime=now-1hours --format=JobID
   ferry_record end
 }
 ferry_main </dev/null

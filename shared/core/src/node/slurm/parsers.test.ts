@@ -198,7 +198,7 @@ describe('records of the generated scripts', () => {
     });
   });
 
-  test('the probe reads version, accounting, MinJobAge, partitions and Python', () => {
+  test('the probe reads version, accounting, MinJobAge, partitions, Python and what sbatch/squeue/sacct said', () => {
     const config: SlurmTargetConfig = { type: 'slurm', host: 'h', workdir: '~/ferry', python: 'python3', setup: [], local: false };
     const cmd = (name: string, status: number, out: string, err = '') => ({ kind: 'cmd', fields: [name, String(status), b64(out), b64(err)] });
     const records = (config: string): ScriptRecord[] => [
@@ -210,13 +210,22 @@ describe('records of the generated scripts', () => {
       cmd('json', 0, ''),
       cmd('partitions', 0, 'debug*\nlong\n'),
       cmd('python', 0, '3.11.2\n'),
+      cmd('sbatch', 1, '', 'sbatch: error: invalid partition specified: gpu-nope\nsbatch: error: Batch job submission failed: Invalid partition name specified\n'),
+      cmd('squeue', 0, '12\n13\n'),
+      cmd('sacct', 1, '', 'sacct: error: Slurm accounting storage is disabled\n'),
     ];
     const probe = parseProbe(records('scontrol-show-config-grep'), config);
     assert.deepEqual(probe, {
       home: '/home/ferrytest', workdir: '/home/ferrytest/ferry', slurmVersion: '22.05.8', accounting: true, minJobAgeSeconds: 300,
       utcOffset: '+0100', squeueJson: true, partitions: ['debug', 'long'], defaultPartition: 'debug', python: { version: '3.11.2' },
+      commands: {
+        sbatch: 'sbatch --test-only exited with status 1: sbatch: error: invalid partition specified: gpu-nope\nsbatch: error: Batch job submission failed: Invalid partition name specified',
+        sacct: 'sacct exited with status 1: sacct: error: Slurm accounting storage is disabled',
+      },
     });
-    assert.equal(parseProbe(records('acct-off-scontrol-show-config-grep'), config).accounting, false);
+    const withoutAccounting = parseProbe(records('acct-off-scontrol-show-config-grep'), config);
+    assert.equal(withoutAccounting.accounting, false);
+    assert.deepEqual(Object.keys(withoutAccounting.commands), ['sbatch'], 'sacct failing is expected where accounting is off');
     assert.ok(existsSync(join(captured, 'acct-off-scontrol-show-config-grep.txt')));
   });
 });

@@ -7,7 +7,7 @@ export function probeChecks(probe: SlurmProbe, config: SlurmTargetConfig, via: s
   const checks: TargetCheck[] = [{ name: 'connection', ok: true, detail: `${via}: home ${probe.home}` }];
   checks.push(
     probe.slurmProblem
-      ? { name: 'slurm', ok: false, detail: probe.slurmProblem, fix: 'run Ferry against a Slurm login node; if Slurm needs a module, add `module load slurm` to "setup"' }
+      ? { name: 'slurm', ok: false, detail: probe.slurmProblem, fix: 'run Ferry against a Slurm login node; Slurm\'s commands must be on the PATH of a non-interactive `ssh HOST cmd` ("setup" lines only run inside jobs), e.g. a `module load slurm` at the top of ~/.bashrc there' }
       : { name: 'slurm', ok: true, detail: `Slurm ${probe.slurmVersion ?? '(version unknown)'}` },
   );
   checks.push(
@@ -21,6 +21,7 @@ export function probeChecks(probe: SlurmProbe, config: SlurmTargetConfig, via: s
           fix: 'ask the cluster admins about slurmdbd; runs still work',
         },
   );
+  if (!probe.slurmProblem) checks.push(...commandChecks(probe, config));
   if (config.partition) {
     const known = probe.partitions.includes(config.partition);
     checks.push({
@@ -46,4 +47,26 @@ function pythonCheck(probe: SlurmProbe, config: SlurmTargetConfig): TargetCheck 
   const [major, minor] = probe.python.version.split('.').map(Number);
   const ok = major === 3 && minor! >= 8;
   return { name: 'python', ok, detail: `${config.python}${where} is Python ${probe.python.version} (on the login node)`, ...(!ok && { fix }) };
+}
+
+/** sbatch, squeue and sacct as Ferry will call them; only once Slurm itself answered (else the slurm check says why). */
+function commandChecks(probe: SlurmProbe, config: SlurmTargetConfig): TargetCheck[] {
+  const asked = [config.partition && `partition ${config.partition}`, config.account && `account ${config.account}`, config.qos && `qos ${config.qos}`].filter(Boolean).join(', ');
+  const { sbatch, squeue, sacct } = probe.commands;
+  const checks: TargetCheck[] = [
+    sbatch
+      ? { name: 'sbatch', ok: false, detail: sbatch, fix: `check "partition", "account" and "qos" against \`sacctmgr show assoc user=$USER\` and \`sinfo\`${asked ? ` (tried ${asked})` : ''}` }
+      : { name: 'sbatch', ok: true, detail: `slurmctld accepts a job${asked ? ` with ${asked}` : ''} (sbatch --test-only, nothing queued)` },
+    squeue
+      ? { name: 'squeue', ok: false, detail: squeue, fix: 'squeue must answer for your user on this host; ask the cluster admins whether slurmctld is reachable from it' }
+      : { name: 'squeue', ok: true, detail: 'squeue lists your jobs' },
+  ];
+  if (probe.accounting) {
+    checks.push(
+      sacct
+        ? { name: 'sacct', ok: false, optional: true, detail: sacct, fix: 'finished jobs are then read from scontrol while Slurm remembers them; ask the cluster admins whether slurmdbd is reachable' }
+        : { name: 'sacct', ok: true, optional: true, detail: 'sacct reports your finished jobs' },
+    );
+  }
+  return checks;
 }

@@ -32,6 +32,13 @@ export interface SlurmProbe {
   defaultPartition?: string;
   /** The steps' Python after the set-up lines (in the container, if one is configured). */
   python: { version?: string; problem?: string };
+  /**
+   * What the commands Ferry runs said when tried: `sbatch --test-only` with
+   * the target's partition/account/qos (validated by slurmctld, nothing
+   * queued), `squeue` for the user, and `sacct` where accounting is on.
+   * Undefined: the command worked; a string: why not.
+   */
+  commands: { sbatch?: string; squeue?: string; sacct?: string };
 }
 
 export function probeScript(nonce: string, config: SlurmTargetConfig): string {
@@ -50,8 +57,21 @@ export function probeScript(nonce: string, config: SlurmTargetConfig): string {
     `ferry_capture json bash -c 'squeue --help 2>&1 | grep -q -- --json'`,
     'ferry_capture partitions sinfo --noheader --format=%P',
     `ferry_capture python bash -c ${shellQuote(pythonCheck)}`,
+    // --test-only: slurmctld checks the request (partition, account, qos) and queues nothing.
+    `ferry_capture sbatch sbatch --test-only ${accountOptions(config).map(shellQuote).join(' ')} --wrap=true`,
+    'ferry_capture squeue squeue --noheader --user="$(id -un)" --format=%i',
+    'ferry_capture sacct sacct -X --noheader --starttime=now-1hours --format=JobID',
   ];
   return remoteScript(nonce, 'Ferry: probe the cluster', body);
+}
+
+/** The target's own sbatch options, as `sbatch --test-only` tries them. */
+function accountOptions(config: SlurmTargetConfig): string[] {
+  return [
+    ...(config.partition ? [`--partition=${config.partition}`] : []),
+    ...(config.account ? [`--account=${config.account}`] : []),
+    ...(config.qos ? [`--qos=${config.qos}`] : []),
+  ];
 }
 
 /**
@@ -85,6 +105,14 @@ export function parseProbe(records: readonly ScriptRecord[], config: SlurmTarget
   const defaultPartition = listed.find((name) => name.endsWith('*'))?.slice(0, -1);
   const python = get('python');
   const workdir = get('workdir');
+  const accounting = showConfig.status !== 0 || !/accounting_storage\/none/.test(settings.get('AccountingStorageType') ?? '');
+  const tried = (name: string, what: string): string | undefined => (get(name).status === 0 ? undefined : failure(get(name), what));
+  // A probe captured before these checks existed has no record of them: nothing to report.
+  const problems = {
+    sbatch: commands.has('sbatch') ? tried('sbatch', 'sbatch --test-only') : undefined,
+    squeue: commands.has('squeue') ? tried('squeue', 'squeue') : undefined,
+    sacct: accounting && commands.has('sacct') ? tried('sacct', 'sacct') : undefined,
+  };
   return {
     home,
     workdir: resolveWorkdir(config.workdir, home),
@@ -92,13 +120,14 @@ export function parseProbe(records: readonly ScriptRecord[], config: SlurmTarget
     ...(slurmProblem && { slurmProblem }),
     ...(version.status === 0 && { slurmVersion: version.stdout.trim().split(/\s+/).pop() }),
     // Unknown (scontrol failed) counts as on: sacct is then tried, and its failure only makes jobs "unknown".
-    accounting: showConfig.status !== 0 || !/accounting_storage\/none/.test(settings.get('AccountingStorageType') ?? ''),
+    accounting,
     ...(settings.has('MinJobAge') && { minJobAgeSeconds: Number.parseInt(settings.get('MinJobAge')!, 10) }),
     utcOffset: /^[+-]\d{4}$/.test(get('tz').stdout.trim()) ? get('tz').stdout.trim() : '+0000', // GNU date; else assume UTC
     squeueJson: get('json').status === 0,
     partitions: listed.map((name) => name.replace(/\*$/, '')),
     ...(defaultPartition && { defaultPartition }),
     python: python.status === 0 ? { version: python.stdout.trim().split('\n').pop() } : { problem: failure(python, config.python) },
+    commands: Object.fromEntries(Object.entries(problems).filter(([, problem]) => problem !== undefined)),
   };
 }
 
