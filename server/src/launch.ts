@@ -3,7 +3,7 @@
  * IDEs) get a connected client without the user managing a daemon.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FerryClient, FerryError } from '@ferry/core';
@@ -40,6 +40,7 @@ async function start(paths: FerryPaths): Promise<FerryClient> {
   mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
   const logFile = join(paths.dataDir, 'server.log');
   const log = openSync(logFile, 'a', 0o600);
+  const logStart = fstatSync(log).size;
   const child = spawn(process.execPath, [serverEntryPath], {
     detached: true, // outlives this CLI: the next command finds it
     stdio: ['ignore', log, log],
@@ -57,9 +58,21 @@ async function start(paths: FerryPaths): Promise<FerryClient> {
       // Another client may have started one first; use it if so.
       const other = await healthyClient(paths);
       if (other) return other;
-      throw new FerryError('target', `the Ferry server exited with status ${exited} while starting; see ${logFile}`);
+      // Its own last words (a malformed config.json, a port in use) say more than the status does.
+      const said = lastLogLines(logFile, logStart);
+      throw new FerryError('target', `the Ferry server exited with status ${exited} while starting${said ? `:\n${said}\n` : '; '}see ${logFile}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new FerryError('target', `the Ferry server did not start within ${START_TIMEOUT_MS / 1000} s; see ${logFile}`);
+}
+
+/** The last lines the server wrote to its log since `from` (at most 2 KiB of them). */
+function lastLogLines(logFile: string, from: number): string {
+  try {
+    const text = readFileSync(logFile).subarray(from).toString('utf8');
+    return text.trim().split('\n').slice(-8).join('\n').slice(-2048);
+  } catch {
+    return '';
+  }
 }

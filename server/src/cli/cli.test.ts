@@ -51,6 +51,19 @@ describe('ferry CLI', () => {
     ]);
   });
 
+  test('a malformed config.json: the command says what is wrong and where, not only that the server exited', () => {
+    const broken = testHome();
+    try {
+      writeFileSync(join(broken.dir, 'config.json'), JSON.stringify({ targets: { hpc: { type: 'slurm', host: 'h', partiton: 'gpu' } } }));
+      const result = ferry(broken, ['runs']);
+      assert.notEqual(result.status, 0);
+      assert.match(result.stderr, /config\.json/);
+      assert.match(result.stderr, /unknown key "partiton"/);
+    } finally {
+      broken.cleanup();
+    }
+  });
+
   test('compile names the file and cell of a bad notebook', () => {
     const file = notebook([{ source: 'x = 1', tags: ['step:a;rm -rf ~'] }]);
     const result = ferry(home, ['compile', file]);

@@ -105,6 +105,8 @@ test('a slurm target refuses unknown keys with the list of valid ones, and bad v
   assert.equal(unknown.location?.field, 'targets.hpc.partiton');
   assert.match(unknown.message, /unknown key "partiton"; valid keys: type, host, user, port, .*partition, account, qos, python, setup, container, local/);
   assert.match(loadError({ targets: { hpc: { type: 'slurm' } } }).message, /needs "host"/);
+  // On the login node itself there is nothing to connect to.
+  assert.equal(loadConfig(configFile({ targets: { hpc: { type: 'slurm', local: true } } }), {}).targets.hpc?.type, 'slurm');
   assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', port: 0 } } }).message, /"port" must be a TCP port/);
   assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', workdir: '~bob/ferry' } } }).message, /"workdir" must be absolute or start with "~\/"/);
   assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', partition: 'a\nb' } } }).message, /"partition" must be a partition name on one line/);

@@ -140,8 +140,9 @@ function parseSlurmTarget(name: string, raw: RawObject, file: string): SlurmTarg
     }
     return value;
   };
-  const host = text('host', 'a host name or an ssh_config alias');
-  if (host === undefined) fail(file, `${field}.host`, `target "${name}" (type slurm) needs "host": an ssh_config alias or a host name`);
+  // Ferry on the login node itself never connects anywhere: no host needed there.
+  const host = text('host', 'a host name or an ssh_config alias') ?? (raw.local === true ? 'localhost' : undefined);
+  if (host === undefined) fail(file, `${field}.host`, `target "${name}" (type slurm) needs "host": an ssh_config alias or a host name (or "local": true on a login node)`);
   const port = raw.port;
   if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
     fail(file, `${field}.port`, `target "${name}": "port" must be a TCP port number, not ${JSON.stringify(port)}`);
