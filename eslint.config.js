@@ -19,7 +19,7 @@ const NODE_ONLY = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.venv/**', 'vscode-ext/**', 'jupyterlab-ext/**'] },
+  { ignores: ['**/dist/**', '**/dist-web/**', '**/node_modules/**', '.venv/**', 'vscode-ext/**', 'jupyterlab-ext/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   {
     files: ['shared/ui/src/**/*.ts', 'shared/ui/src/**/*.tsx'],
-    ignores: ['shared/ui/src/**/*.test.ts'],
+    ignores: ['shared/ui/src/**/*.test.ts', 'shared/ui/src/**/*.test.tsx'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: NODE_ONLY }] },
   },
 );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { elapsed, formatDuration, formatNumber, stateGlyph, summarizeSeries } from './format.js';
+import { elapsed, formatBytes, formatDuration, formatNumber, stateGlyph, summarizeSeries } from './format.js';
 
 test('durations read the way people say them', () => {
   assert.equal(formatDuration(97), '97ms');
@@ -33,4 +33,10 @@ test('series summaries keep the last value and ignore NaN for min and max', () =
   assert.deepEqual(summary, { stepName: 'train', name: 'loss', last: 0.2, min: 0.2, max: 0.9, count: 3 });
   assert.equal(formatNumber(0.123456789), '0.123457');
   assert.equal(formatNumber(3), '3');
+});
+
+test('byte counts read in the largest unit that fits', () => {
+  assert.equal(formatBytes(512), '512 B');
+  assert.equal(formatBytes(1536), '1.5 KB');
+  assert.equal(formatBytes(100 * 1024 * 1024), '100 MB');
 });

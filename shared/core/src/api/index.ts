@@ -1,3 +1,4 @@
 export * from './contract.js';
 export * from './client.js';
 export { SseParser, readSse, type SseMessage } from './sse.js';
+export * from './webview-protocol.js';
