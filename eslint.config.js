@@ -19,7 +19,7 @@ const NODE_ONLY = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/dist-web/**', '**/node_modules/**', '.venv/**', 'vscode-ext/**', 'jupyterlab-ext/**'] },
+  { ignores: ['**/dist/**', '**/dist-web/**', '**/node_modules/**', '.venv/**', 'vscode-ext/bundle/**', 'jupyterlab-ext/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -44,5 +44,15 @@ export default tseslint.config(
     files: ['shared/ui/src/**/*.ts', 'shared/ui/src/**/*.tsx'],
     ignores: ['shared/ui/src/**/*.test.ts', 'shared/ui/src/**/*.test.tsx'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: NODE_ONLY }] },
+  },
+  {
+    // The extension's logic that VS Code does not need stays testable without it; its webview page is browser code.
+    files: ['vscode-ext/src/model/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['vscode'], message: 'vscode-ext/src/model is plain logic, unit-tested without VS Code: VS Code calls go in vscode-ext/src/vscode/.' }] }] },
+  },
+  {
+    files: ['vscode-ext/src/webview/**/*.ts'],
+    ignores: ['vscode-ext/src/webview/**/*.test.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['vscode'], message: 'Webview pages talk to the host by messages only.' }, ...NODE_ONLY] }] },
   },
 );
