@@ -8,6 +8,7 @@ import type { ServerContext } from './context.js';
 
 const DEFAULT_CHUNK = 256 * 1024;
 const MAX_CHUNK = 8 * 1024 * 1024;
+const READ_RETRY_MS = 2_000;
 
 export function registerLogRoutes(router: Router, { engine }: ServerContext): void {
   router.on('GET', '/api/runs/:id/steps/:step/log', async ({ res, params, query }) => {
@@ -53,21 +54,28 @@ export function registerLogRoutes(router: Router, { engine }: ServerContext): vo
         reading = false;
       }
     };
+    // A read that fails (the connection to the cluster dropped) is tried again: the cursor did not move, so no byte is lost or sent twice.
+    const pump = (): void => {
+      void drain().catch(() => {
+        if (!stream.closed) setTimeout(pump, READ_RETRY_MS).unref();
+      });
+    };
     const onLog = (event: { runId: string; step: string }) => {
-      if (event.runId === runId && event.step === step) void drain().catch(() => stream.end());
+      if (event.runId === runId && event.step === step) pump();
     };
     const onChange = (event: { runId: string; step?: string }) => {
-      if (event.runId === runId && (event.step === step || event.step === undefined)) {
-        void drain().catch(() => stream.end());
-      }
+      if (event.runId === runId && (event.step === step || event.step === undefined)) pump();
     };
     engine.on('log', onLog);
     engine.on('change', onChange);
+    // While someone follows this step, its target polls it fast enough for a live log.
+    const unwatch = engine.watch(runId, step);
     stream.onClose(() => {
+      unwatch();
       engine.off('log', onLog);
       engine.off('change', onChange);
     });
-    await drain();
+    pump();
   });
 }
 

@@ -46,7 +46,10 @@ export function registerMetricRoutes(router: Router, { engine }: ServerContext):
     };
     engine.on('metrics', onMetrics);
     engine.on('change', onChange);
+    // Live curves: every step of the run is polled fast while someone follows them.
+    const unwatch = engine.watch(runId);
     stream.onClose(() => {
+      unwatch();
       engine.off('metrics', onMetrics);
       engine.off('change', onChange);
     });

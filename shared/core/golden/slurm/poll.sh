@@ -15,12 +15,13 @@ ferry_capture() {
 }
 ferry_main() {
   ferry_record begin
-  ferry_capture squeue squeue --noheader --states=all --jobs=101,102,103 '--format=%i|%T|%r|%M|%l|%S|%e|%N|%k|%j'
-  # Jobs squeue does not show as waiting or running (or at all): ask for their final word.
+  ferry_capture squeue squeue --noheader --array --states=all --jobs=101,102,103 '--format=%i|%T|%r|%M|%l|%S|%e|%N|%k|%j'
+  # Jobs squeue does not show as waiting or running (or at all): ask for their final word. An array task is
+  # asked about by its array's id: sacct and scontrol know a task that never started only as part of its array.
   ferry_ended=$(awk -F'|' -v ids='101 102 103' -v live='PENDING CONFIGURING RUNNING COMPLETING SUSPENDED STOPPED SIGNALING STAGE_OUT RESIZING REQUEUED REQUEUE_HOLD REQUEUE_FED RESV_DEL_HOLD' '
     BEGIN { n = split(ids, id, " "); split(live, l, " "); for (i in l) alive[l[i]] = 1 }
     { state[$1] = $2 }
-    END { for (i = 1; i <= n; i++) if (!(state[id[i]] in alive)) { printf "%s%s", sep, id[i]; sep = "," } }
+    END { for (i = 1; i <= n; i++) if (!(state[id[i]] in alive)) { j = id[i]; sub(/_.*/, "", j); if (!(j in asked)) { asked[j] = 1; printf "%s%s", sep, j; sep = "," } } }
   ' "$ferry_tmp/out")
   if [ -n "$ferry_ended" ]; then
     ferry_capture sacct sacct -X --parsable2 --noheader --jobs="$ferry_ended" --format=JobID,JobName,State,ExitCode,Start,End,Elapsed,NodeList,Reason,Comment

@@ -10,13 +10,15 @@ import type { TargetInfo, TargetTestResponse } from '../api/contract.js';
 import { FerryError } from '../errors.js';
 import { isFinalRunState, isFinalStepState, type MetricSeries, type Run, type RunWithSpec, type StateChange } from '../run.js';
 import { SPEC_VERSION, type JsonValue, type PipelineSpec, type StepMode } from '../spec.js';
+import { MAX_SWEEP_POINTS, type Sweep, type SweepDefinition } from '../sweeps/sweep.js';
 import { loadConfig, type FerryConfig } from './config.js';
+import { RunComparison } from './compare/run-comparison.js';
 import type { RunEngineEvents } from './events.js';
 import { TargetMonitor } from './monitor/target-monitor.js';
 import type { FerryPaths } from './paths.js';
 import { PromptBroker } from './prompts.js';
 import { RunRecorder } from './recorder.js';
-import { newRunId } from './store/run-id.js';
+import { newRunId, newSweepId } from './store/run-id.js';
 import { RunStore, type ListRunsOptions } from './store/run-store.js';
 import { createTargets, type TargetOptions } from './targets/create.js';
 import type { LogRange, Target } from './targets/target.js';
@@ -43,6 +45,19 @@ export interface SubmitInput {
   mode: StepMode;
   /** Every parameter's value, already resolved and validated by the caller. */
   parameters: Record<string, JsonValue>;
+}
+
+export interface SubmitSweepInput extends Omit<SubmitInput, 'parameters'> {
+  /** How the points were chosen, kept with the sweep. */
+  definition: SweepDefinition;
+  /** Every parameter's value for each point, in point order, resolved and validated by the caller (planSweep). */
+  points: Record<string, JsonValue>[];
+}
+
+/** A sweep with its points in index order. */
+export interface SweepWithRuns {
+  sweep: Sweep;
+  runs: Run[];
 }
 
 export class RunEngine extends EventEmitter<RunEngineEvents> {
@@ -97,42 +112,43 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
 
   /** Records the run, stages its files on the target and lets the target's monitor start it. */
   async submit(input: SubmitInput): Promise<Run> {
-    this.assertOpen();
-    const target = this.target(input.target);
-    if (input.spec.specVersion !== SPEC_VERSION) {
-      throw new FerryError('pipeline', `spec version ${String(input.spec.specVersion)} is not supported (expected ${SPEC_VERSION})`);
-    }
-    if (input.spec.steps.length === 0) throw new FerryError('pipeline', `pipeline "${input.spec.name}" has no steps to run`);
-    const id = this.unusedRunId();
-    let runDir: string;
-    try {
-      runDir = await target.runDir(id);
-    } catch (error) {
-      throw new FerryError('target', `could not reach target "${target.name}": ${(error as Error).message}`);
-    }
-    const draft: RunWithSpec = {
-      id,
-      pipeline: input.spec.name,
-      notebookPath: resolve(input.notebookPath),
-      target: target.name,
-      mode: input.mode,
-      state: 'queued',
-      parameters: input.parameters,
-      createdAt: new Date().toISOString(),
-      runDir,
-      steps: input.spec.steps.map((step) => ({ name: step.name, state: 'waiting', logOffset: 0, metricsOffset: 0 })),
-      spec: input.spec,
-    };
+    const target = this.submissionTarget(input);
+    const draft = await this.draft(target, input, this.unusedRunId(), input.parameters);
     // Staged before it is recorded: the monitor starts steps of any recorded
     // run, so it must never see one whose files are not there yet.
-    try {
-      await target.stage(draft);
-    } catch (error) {
-      throw new FerryError('target', `could not stage the run on target "${target.name}": ${(error as Error).message}`);
-    }
+    await this.staging(target, 'the run', () => target.stage(draft));
     this.recorder.created(draft);
     this.monitors.get(target.name)!.wake();
-    return this.store.getRun(id);
+    return this.store.getRun(draft.id);
+  }
+
+  /**
+   * Records a sweep: one run per point (all staged first, in one transfer
+   * where the target can), recorded together so the monitor starts them
+   * together, at most the sweep's maxParallel points at a time.
+   */
+  async submitSweep(input: SubmitSweepInput): Promise<SweepWithRuns> {
+    const target = this.submissionTarget(input);
+    if (input.points.length === 0 || input.points.length > MAX_SWEEP_POINTS) {
+      throw new FerryError('parameter', `a sweep has 1 to ${MAX_SWEEP_POINTS} points, got ${input.points.length}`);
+    }
+    const id = this.unusedId(newSweepId, (candidate) => this.store.hasSweep(candidate));
+    const taken = new Set<string>();
+    const points: RunWithSpec[] = [];
+    for (const [index, parameters] of input.points.entries()) {
+      const runId = this.unusedId(newRunId, (candidate) => taken.has(candidate) || this.store.hasRun(candidate));
+      taken.add(runId);
+      points.push({ ...(await this.draft(target, input, runId, parameters)), sweepId: id, sweepIndex: index });
+    }
+    const record = { id, pipeline: input.spec.name, notebookPath: resolve(input.notebookPath), target: target.name, mode: input.mode, definition: input.definition };
+    const sweep: Sweep = { ...record, ...input.definition, createdAt: new Date().toISOString(), size: points.length };
+    await this.staging(target, 'the sweep', async () => {
+      if (target.stageSweep) await target.stageSweep(sweep, points);
+      else for (const point of points) await target.stage(point);
+    });
+    this.recorder.createdSweep(record, points);
+    this.monitors.get(target.name)!.wake();
+    return this.sweepWithRuns(id);
   }
 
   /**
@@ -144,30 +160,37 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
     const run = this.store.getRun(runId);
     if (isFinalRunState(run.state)) throw new FerryError('conflict', `run ${runId} has already ${finishedVerb(run.state)}`);
     const target = this.target(run.target);
-    const now = new Date().toISOString();
-    // The store first: the monitor ignores steps that are final there, so it
-    // cannot report a killed step as failed while the kill is under way.
-    const started = run.steps.filter((step) => !isFinalStepState(step.state) && step.jobId !== undefined).map((step) => step.name);
-    for (const step of run.steps) {
-      if (isFinalStepState(step.state)) continue;
-      const wasStarted = started.includes(step.name);
-      this.recorder.step(runId, step.name, {
-        state: 'cancelled',
-        reason: wasStarted ? 'cancelled by the user' : 'cancelled before it started',
-        ...(wasStarted && { finishedAt: now }),
-      });
-    }
-    this.recorder.run(runId, { state: 'cancelled', finishedAt: now, reason: 'cancelled by the user' });
-    if (started.length > 0) {
-      const stopping = target.cancel(this.store.getRun(runId), started);
-      this.cancelling.add(stopping);
-      try {
-        await stopping;
-      } finally {
-        this.cancelling.delete(stopping);
-      }
-    }
+    const started = this.recordCancel(run);
+    if (started.length > 0) await this.stopping(target.cancel(this.store.getRun(runId), started));
     return this.store.getRun(runId);
+  }
+
+  /** Cancels every point of a sweep that has not finished, stopping their started steps together. */
+  async cancelSweep(sweepId: string): Promise<SweepWithRuns> {
+    this.assertOpen();
+    const { sweep, runs } = this.sweepWithRuns(sweepId);
+    const open = runs.filter((run) => !isFinalRunState(run.state));
+    if (open.length === 0) throw new FerryError('conflict', `every point of sweep ${sweepId} has already finished`);
+    const target = this.target(sweep.target);
+    const stops = open
+      .map((run) => ({ id: run.id, steps: this.recordCancel(run) }))
+      .filter(({ steps }) => steps.length > 0)
+      .map(({ id, steps }) => ({ run: this.store.getRun(id), steps }));
+    if (stops.length > 0) {
+      await this.stopping(target.cancelRuns ? target.cancelRuns(stops) : Promise.all(stops.map(({ run, steps }) => target.cancel(run, steps))).then(() => undefined));
+    }
+    return this.sweepWithRuns(sweepId);
+  }
+
+  async getSweep(id: string): Promise<SweepWithRuns> {
+    this.assertOpen();
+    return this.sweepWithRuns(id);
+  }
+
+  /** Newest first. */
+  async listSweeps(options: { limit: number } = { limit: 50 }): Promise<Sweep[]> {
+    this.assertOpen();
+    return this.store.listSweeps(options);
   }
 
   async getRun(id: string): Promise<Run> {
@@ -191,6 +214,12 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
     return this.store.getMetrics(runId);
   }
 
+  /** Runs side by side and their downsampled metric histories (node/compare). */
+  comparison(): RunComparison {
+    this.assertOpen();
+    return new RunComparison(this.store);
+  }
+
   async stateChanges(runId: string): Promise<StateChange[]> {
     this.assertOpen();
     this.store.getRun(runId); // 'not-found' for an unknown run
@@ -208,6 +237,19 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
     return this.target(run.target).readLog(run, step, offset, Math.max(0, Math.min(maxBytes, MAX_LOG_READ)));
   }
 
+  /**
+   * A client follows a run live (one step's log, or with no step every step's
+   * log and metrics): until it calls the returned release, the run's target
+   * is polled within about half a second rather than on its backoff rhythm.
+   * Watches are counted; each must be released once (releasing twice is harmless).
+   */
+  watch(runId: string, step?: string): () => void {
+    this.assertOpen();
+    const run = this.store.getRun(runId);
+    const monitor = this.monitors.get(run.target);
+    return monitor ? monitor.watch(runId, step) : () => {};
+  }
+
   /** Stops monitoring and closes the store. Running steps keep running; a new engine resumes them. */
   close(): Promise<void> {
     this.closed ??= (async () => {
@@ -217,6 +259,85 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
       this.store.close();
     })();
     return this.closed;
+  }
+
+  /** The target of a new run or sweep, once the spec is one this engine runs. */
+  private submissionTarget(input: Pick<SubmitInput, 'spec' | 'target'>): Target {
+    this.assertOpen();
+    const target = this.target(input.target);
+    if (input.spec.specVersion !== SPEC_VERSION) {
+      throw new FerryError('pipeline', `spec version ${String(input.spec.specVersion)} is not supported (expected ${SPEC_VERSION})`);
+    }
+    if (input.spec.steps.length === 0) throw new FerryError('pipeline', `pipeline "${input.spec.name}" has no steps to run`);
+    return target;
+  }
+
+  /** A run as it will be recorded, with its directory on the target. */
+  private async draft(target: Target, input: Omit<SubmitInput, 'parameters'>, id: string, parameters: Record<string, JsonValue>): Promise<RunWithSpec> {
+    let runDir: string;
+    try {
+      runDir = await target.runDir(id);
+    } catch (error) {
+      throw new FerryError('target', `could not reach target "${target.name}": ${(error as Error).message}`);
+    }
+    return {
+      id,
+      pipeline: input.spec.name,
+      notebookPath: resolve(input.notebookPath),
+      target: target.name,
+      mode: input.mode,
+      state: 'queued',
+      parameters,
+      createdAt: new Date().toISOString(),
+      runDir,
+      steps: input.spec.steps.map((step) => ({ name: step.name, state: 'waiting', logOffset: 0, metricsOffset: 0 })),
+      spec: input.spec,
+    };
+  }
+
+  private async staging(target: Target, what: string, stage: () => Promise<void>): Promise<void> {
+    try {
+      await stage();
+    } catch (error) {
+      throw new FerryError('target', `could not stage ${what} on target "${target.name}": ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Marks the run and its unfinished steps cancelled and returns the steps
+   * that were started (their jobs still to stop). The store first: the
+   * monitor ignores steps that are final there, so it cannot report a killed
+   * step as failed while the kill is under way.
+   */
+  private recordCancel(run: Run): string[] {
+    const now = new Date().toISOString();
+    const started = run.steps.filter((step) => !isFinalStepState(step.state) && step.jobId !== undefined).map((step) => step.name);
+    for (const step of run.steps) {
+      if (isFinalStepState(step.state)) continue;
+      const wasStarted = started.includes(step.name);
+      this.recorder.step(run.id, step.name, {
+        state: 'cancelled',
+        reason: wasStarted ? 'cancelled by the user' : 'cancelled before it started',
+        ...(wasStarted && { finishedAt: now }),
+      });
+    }
+    this.recorder.run(run.id, { state: 'cancelled', finishedAt: now, reason: 'cancelled by the user' });
+    return started;
+  }
+
+  /** Waits for a target's cancel; close() waits for it too. */
+  private async stopping(cancel: Promise<void>): Promise<void> {
+    this.cancelling.add(cancel);
+    try {
+      await cancel;
+    } finally {
+      this.cancelling.delete(cancel);
+    }
+  }
+
+  private sweepWithRuns(id: string): SweepWithRuns {
+    const sweep = this.store.getSweep(id);
+    return { sweep, runs: this.store.listRuns({ sweepId: id, limit: sweep.size }) };
   }
 
   /** Reattaches to unfinished runs: their monitors poll started steps and start the ready ones. */
@@ -240,9 +361,13 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
   }
 
   private unusedRunId(): string {
+    return this.unusedId(newRunId, (id) => this.store.hasRun(id));
+  }
+
+  private unusedId(make: () => string, taken: (id: string) => boolean): string {
     for (;;) {
-      const id = newRunId();
-      if (!this.store.hasRun(id)) return id;
+      const id = make();
+      if (!taken(id)) return id;
     }
   }
 

@@ -30,9 +30,21 @@ export interface WarningEvent {
   target?: string;
 }
 
+/**
+ * A target was asked about its active steps: 'full' (the scheduler and every
+ * step's files) or 'light' (only the files of steps a client watches). For
+ * observers that measure the load Ferry puts on a cluster.
+ */
+export interface PollEvent {
+  target: string;
+  kind: 'full' | 'light';
+  steps: number;
+}
+
 export interface RunEngineEvents {
   change: [RunChangeEvent];
   log: [LogEvent];
   metrics: [MetricsEvent];
   warning: [WarningEvent];
+  poll: [PollEvent];
 }

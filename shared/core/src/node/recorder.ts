@@ -5,7 +5,8 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { RunEngineEvents } from './events.js';
-import type { NewRun, RunPatch, RunStore, StepPatch } from './store/run-store.js';
+import type { Sweep } from '../sweeps/sweep.js';
+import type { NewRun, NewSweep, RunPatch, RunStore, StepPatch } from './store/run-store.js';
 
 export class RunRecorder {
   constructor(
@@ -18,6 +19,16 @@ export class RunRecorder {
     const run = this.store.createRun(input);
     const [queued] = this.store.stateChanges(run.id);
     this.events.emit('change', { ...queued!, run: this.store.getRun(run.id) });
+  }
+
+  /** Records a sweep and all its points at once; emits each point's first 'change'. */
+  createdSweep(sweep: NewSweep, points: readonly NewRun[]): Sweep {
+    const created = this.store.createSweep(sweep, points);
+    for (const point of points) {
+      const [queued] = this.store.stateChanges(point.id);
+      this.events.emit('change', { ...queued!, run: this.store.getRun(point.id) });
+    }
+    return created;
   }
 
   /** Updates a step; emits 'change' when its state changed. Returns whether it did. */
@@ -42,6 +53,10 @@ export class RunRecorder {
   /** Call after the new log offset is stored. */
   emitLog(event: RunEngineEvents['log'][0]): void {
     this.events.emit('log', event);
+  }
+
+  polled(event: RunEngineEvents['poll'][0]): void {
+    this.events.emit('poll', event);
   }
 
   warn(warning: RunEngineEvents['warning'][0]): void {

@@ -84,3 +84,42 @@ test("a target's poll policy sets the wait after each poll", async () => {
   await loop.stop();
   assert.deepEqual(asked, [[5, true], [6, false], [7, false]]);
 });
+
+test('watching switches a quiet loop to light polls at once, and unwatching switches them off', async () => {
+  let full = 0;
+  let light = 0;
+  const loop = new PollLoop(async () => (full++, { active: true, changed: false }), {
+    intervalMs: 5,
+    maxIntervalMs: 20,
+    policy: { nextDelayMs: () => 60_000, watchedMs: 5 },
+    light: async () => (light++, { needsFullPoll: false }),
+    onError: () => {},
+  });
+  loop.wake();
+  await waitFor('the first full poll', () => full === 1);
+  loop.setWatched(true); // the 60 s wait under way is cut short
+  await waitFor('a few light polls', () => light >= 3);
+  loop.setWatched(false);
+  const lightWhenUnwatched = light;
+  await sleep(50);
+  await loop.stop();
+  assert.ok(light <= lightWhenUnwatched + 1, 'at most the light poll in flight finished after unwatching');
+  assert.equal(full, 1, 'the full polls kept their backoff');
+});
+
+test('a light poll that asks for a full one gets it next', async () => {
+  const polls: string[] = [];
+  const loop = new PollLoop(async () => (polls.push('full'), { active: true, changed: false }), {
+    intervalMs: 5,
+    maxIntervalMs: 20,
+    policy: { nextDelayMs: () => 60_000, watchedMs: 5 },
+    light: async () => ({ needsFullPoll: polls.push('light') === 3 }),
+    onError: () => {},
+  });
+  loop.wake();
+  await waitFor('the first full poll', () => polls.length === 1);
+  loop.setWatched(true);
+  await waitFor('the full poll the second light poll asked for', () => polls.filter((kind) => kind === 'full').length === 2);
+  await loop.stop();
+  assert.deepEqual(polls.slice(0, 4), ['full', 'light', 'light', 'full']);
+});

@@ -10,7 +10,7 @@ import type { JobKnowledge, StepFiles } from './job-observation.js';
 import { capturedCommands, decodeBytes, type CapturedCommand, type ScriptRecord } from './remote-script.js';
 import { isAccountingDisabled, parseSacct } from './sacct-parsable.js';
 import { parseScontrolJobs } from './scontrol-job.js';
-import { newestRecords, type SlurmJob } from './slurm-job.js';
+import { arrayJobId, newestRecords, type SlurmJob } from './slurm-job.js';
 import { isInvalidJobIdError, parseSqueue } from './squeue-text.js';
 import { isEndedState } from './job-observation.js';
 
@@ -37,6 +37,13 @@ export function parsePollRecords(records: readonly ScriptRecord[], jobIds: reado
     sacct && !sacctAnswered && `sacct failed: ${firstLine(sacct)}`,
   ].filter((problem): problem is string => typeof problem === 'string');
 
+  // scontrol's answers by the id asked (an array task's array id: every task of the array is in one answer).
+  const controlled = new Map<string, Map<string, SlurmJob>>();
+  const scontrolRecord = (askedId: string, jobId: string, scontrol: CapturedCommand) => {
+    if (!controlled.has(askedId)) controlled.set(askedId, newestRecords(parseScontrolJobs(scontrol.stdout)));
+    return controlled.get(askedId)!.get(jobId);
+  };
+
   const jobs = new Map<string, JobKnowledge>();
   for (const jobId of jobIds) {
     const inQueue = queued.get(jobId);
@@ -45,8 +52,8 @@ export function parsePollRecords(records: readonly ScriptRecord[], jobIds: reado
       continue;
     }
     // Ended or not listed: the accounting record (or slurmctld's) has the exit code.
-    const scontrol = commands.get(`scontrol:${jobId}`);
-    const detail = accounted.get(jobId) ?? (scontrol?.status === 0 ? parseScontrolJobs(scontrol.stdout).find((job) => job.jobId === jobId) : undefined);
+    const scontrol = commands.get(`scontrol:${arrayJobId(jobId)}`);
+    const detail = accounted.get(jobId) ?? (scontrol?.status === 0 ? scontrolRecord(arrayJobId(jobId), jobId, scontrol) : undefined);
     if (detail) {
       // squeue's fields fill what the other record lacks (sacct prints no time limit).
       jobs.set(jobId, { kind: 'known', job: { ...inQueue, ...detail } });
@@ -60,6 +67,16 @@ export function parsePollRecords(records: readonly ScriptRecord[], jobIds: reado
     }
   }
 
+  return {
+    jobs,
+    files: parseStepFiles(records, stepCount),
+    accountingOff: sacct !== undefined && !sacctAnswered && isAccountingDisabled(sacct.stderr),
+    ...(problems.length > 0 && { problem: [...new Set(problems)].join('; ') }),
+  };
+}
+
+/** The `step` records (poll-script.ts, stepFilesLines), in the order the steps were given; a step without one reads as empty. */
+export function parseStepFiles(records: readonly ScriptRecord[], stepCount: number): StepFiles[] {
   const files: StepFiles[] = Array.from({ length: stepCount }, () => ({ logSize: 0, metrics: { data: Buffer.alloc(0), size: 0 } }));
   for (const record of records) {
     if (record.kind !== 'step') continue;
@@ -73,12 +90,7 @@ export function parsePollRecords(records: readonly ScriptRecord[], jobIds: reado
       metrics: { data: decodeBytes(metrics), size: Number(metricsSize) || 0 },
     };
   }
-  return {
-    jobs,
-    files,
-    accountingOff: sacct !== undefined && !sacctAnswered && isAccountingDisabled(sacct.stderr),
-    ...(problems.length > 0 && { problem: [...new Set(problems)].join('; ') }),
-  };
+  return files;
 }
 
 /** status.json as the runtime wrote it; undefined when missing or not the runtime's (it writes atomically). */

@@ -38,13 +38,15 @@ export interface PollScriptInput {
 export function pollScript(nonce: string, input: PollScriptInput): string {
   if (input.jobIds.length === 0) throw new Error('pollScript: no job ids (squeue would list every job of the cluster)');
   const body = [
-    `ferry_capture squeue squeue --noheader --states=all ${shellQuote(`--jobs=${input.jobIds.join(',')}`)} ${shellQuote(`--format=${SQUEUE_FORMAT}`)}`,
+    // --array: one line per array task; without it, pending tasks share one line (`123_[1-3%2]`).
+    `ferry_capture squeue squeue --noheader --array --states=all ${shellQuote(`--jobs=${input.jobIds.join(',')}`)} ${shellQuote(`--format=${SQUEUE_FORMAT}`)}`,
     ...(input.accounting ? [] : ['ferry_squeue_status=$ferry_status', `ferry_squeue_forgot=$(grep -q 'Invalid job id specified' "$ferry_tmp/err" && echo yes)`]),
-    '# Jobs squeue does not show as waiting or running (or at all): ask for their final word.',
+    '# Jobs squeue does not show as waiting or running (or at all): ask for their final word. An array task is',
+    "# asked about by its array's id: sacct and scontrol know a task that never started only as part of its array.",
     `ferry_ended=$(awk -F'|' -v ids=${shellQuote(input.jobIds.join(' '))} -v live=${shellQuote(LIVE_STATES.join(' '))} '`,
     '  BEGIN { n = split(ids, id, " "); split(live, l, " "); for (i in l) alive[l[i]] = 1 }',
     '  { state[$1] = $2 }',
-    '  END { for (i = 1; i <= n; i++) if (!(state[id[i]] in alive)) { printf "%s%s", sep, id[i]; sep = "," } }',
+    '  END { for (i = 1; i <= n; i++) if (!(state[id[i]] in alive)) { j = id[i]; sub(/_.*/, "", j); if (!(j in asked)) { asked[j] = 1; printf "%s%s", sep, j; sep = "," } } }',
     `' "$ferry_tmp/out")`,
     ...(input.accounting
       ? [
@@ -58,6 +60,14 @@ export function pollScript(nonce: string, input: PollScriptInput): string {
           '  for ferry_id in ${ferry_ended//,/ }; do ferry_capture "scontrol:$ferry_id" scontrol -o show job "$ferry_id"; done',
           'fi',
         ]),
+    ...stepFilesLines(input.steps),
+  ];
+  return remoteScript(nonce, 'Ferry: poll jobs and step files', body);
+}
+
+/** Script lines that record each step's files: `step INDEX LOG_SIZE METRICS_SIZE STATUS_B64 METRICS_B64` (shared with the light poll). */
+export function stepFilesLines(steps: readonly PollStepFiles[]): string[] {
+  return [
     '# ferry_step INDEX DIR METRICS_OFFSET: status.json, the log size, and new metrics bytes (at most the chunk size).',
     'ferry_step() {',
     '  local status log_size metrics_size count',
@@ -69,7 +79,6 @@ export function pollScript(nonce: string, input: PollScriptInput): string {
     '  if [ "$count" -gt 0 ]; then tail -c +"$(($3 + 1))" "$2/metrics.jsonl" | head -c "$count" | base64 -w0; fi',
     "  printf '\\n'",
     '}',
-    ...input.steps.map((step, index) => `ferry_step ${index} ${shellQuote(step.stepDir)} ${Math.max(0, Math.floor(step.metricsOffset))}`),
+    ...steps.map((step, index) => `ferry_step ${index} ${shellQuote(step.stepDir)} ${Math.max(0, Math.floor(step.metricsOffset))}`),
   ];
-  return remoteScript(nonce, 'Ferry: poll jobs and step files', body);
 }

@@ -9,79 +9,21 @@
  * independently of Ferry's own view.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { FerryError } from '../../errors.js';
 import type { Run, RunWithSpec } from '../../run.js';
 import type { PipelineSpec } from '../../spec.js';
 import { compileNotebookFile } from '../compile-file.js';
 import type { SlurmTargetConfig } from '../config.js';
-import { RunEngine } from '../engine.js';
-import { shellQuote, type CommandRunner } from '../remote/command-runner.js';
+import type { RunEngine } from '../engine.js';
+import type { CommandRunner } from '../remote/command-runner.js';
 import { SshConnectionPool } from '../ssh/ssh-pool.js';
 import { newRunId } from '../store/run-id.js';
 import { pipeline, stepOf, testHome, waitFor, waitForFinalRun, type TestHome } from '../testing.js';
+import { cleanUpRuns, cluster, devSlurm, jobIds, liveJobs, onCluster, openClusterEngine, removeRunDirs, repoRoot, skipWithoutCluster as skip, slurmTarget } from './real-cluster-testing.js';
 import { SlurmTarget } from './slurm-target.js';
-
-const CLUSTER_JSON = '/var/lib/ferry-dev-cluster/cluster.json';
-const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
-
-interface DevCluster {
-  sshHostAlias: string;
-  sshConfigFile: string;
-  account: string;
-  python: string;
-  setup: string[];
-  defaultPartition: string;
-  accounting: boolean;
-}
-
-const cluster = existsSync(CLUSTER_JSON) ? (JSON.parse(readFileSync(CLUSTER_JSON, 'utf8')) as DevCluster) : undefined;
-const skip = cluster ? false : `no dev Slurm cluster (${CLUSTER_JSON} is absent); start one with: sudo bash scripts/dev-slurm.sh up`;
-
-function slurmTarget(overrides: Partial<SlurmTargetConfig> = {}): SlurmTargetConfig {
-  return {
-    type: 'slurm',
-    host: cluster!.sshHostAlias,
-    sshConfigFile: cluster!.sshConfigFile,
-    workdir: '~/ferry',
-    partition: cluster!.defaultPartition,
-    account: cluster!.account,
-    python: cluster!.python,
-    setup: cluster!.setup,
-    local: false,
-    ...overrides,
-  };
-}
-
-/** A command on the cluster over the ssh CLI (a witness independent of Ferry's SSH layer); its stdout lines. */
-function onCluster(command: string): string[] {
-  const out = execFileSync('ssh', ['-F', cluster!.sshConfigFile, cluster!.sshHostAlias, command], { encoding: 'utf8' });
-  return out.split('\n').map((line) => line.trim()).filter(Boolean);
-}
-
-/** The cluster's own word: job ids squeue still lists as waiting or running. */
-function liveJobs(jobIds: readonly (string | undefined)[]): string[] {
-  const ids = jobIds.filter((id): id is string => id !== undefined);
-  return ids.length === 0 ? [] : onCluster(`squeue --noheader --jobs=${ids.join(',')} --format=%i 2>/dev/null; true`);
-}
-
-/** The test runs' directories on the cluster (only those under the test user's runs directory). */
-function removeRunDirs(dirs: readonly string[]): void {
-  const ours = dirs.filter((dir) => /^\/home\/[^/]+\/ferry\/runs\/r-[0-9a-f-]+$/.test(dir));
-  if (ours.length > 0) onCluster(`rm -rf -- ${ours.map(shellQuote).join(' ')}`);
-}
-
-function devSlurm(...args: string[]): void {
-  execFileSync('bash', [join(repoRoot, 'scripts/dev-slurm.sh'), ...args], { stdio: 'pipe', timeout: 180_000 });
-}
-
-function jobIds(run: Run): (string | undefined)[] {
-  return run.steps.map((step) => step.jobId);
-}
 
 /** finishedAt of `upstream` ≤ startedAt of `downstream`: afterok held. */
 function assertOrdered(run: Run, upstream: string, downstream: string): void {
@@ -104,10 +46,7 @@ describe('the Slurm target on the dev cluster', { skip, concurrency: false }, ()
   after(async () => {
     const runs = await engine.listRuns({ limit: 100 });
     await engine.close();
-    // Whatever a failed assertion left queued goes.
-    const leftovers = runs.flatMap(jobIds).filter((id): id is string => id !== undefined);
-    if (leftovers.length > 0) onCluster(`scancel ${leftovers.join(' ')}; true`);
-    removeRunDirs(runs.map((run) => run.runDir));
+    cleanUpRuns(runs); // whatever a failed assertion left queued goes
     home.cleanup();
   });
 
@@ -127,13 +66,26 @@ describe('the Slurm target on the dev cluster', { skip, concurrency: false }, ()
     }
   });
 
-  test('targets test: the probe sees Slurm, accounting, the partition and the Python', async () => {
+  test('targets test: the probe sees Slurm, sbatch, squeue, sacct, the partition and the Python', async () => {
     const result = await engine.testTarget('slurm');
     assert.ok(result.ok, JSON.stringify(result.checks, null, 2));
     const detail = Object.fromEntries(result.checks.map((check) => [check.name, check.detail]));
     assert.match(detail.slurm!, /^Slurm 22\.05/);
+    assert.match(detail.sbatch!, /slurmctld accepts a job/);
+    assert.match(detail.squeue!, /squeue lists your jobs/);
+    assert.equal(detail.sacct, cluster!.accounting ? 'sacct reports your finished jobs' : undefined);
     assert.match(detail.python!, /is Python 3\.\d+/);
     assert.match(detail.partition!, new RegExp(`partition ${cluster!.defaultPartition} exists`));
+  });
+
+  test('targets test of a target whose partition does not exist: sbatch and partition fail, each with a fix', async () => {
+    const result = await engine.testTarget('refused');
+    assert.equal(result.ok, false);
+    const failed = Object.fromEntries(result.checks.filter((check) => !check.ok).map((check) => [check.name, check]));
+    assert.deepEqual(Object.keys(failed).sort(), ['partition', 'sbatch']);
+    assert.match(failed.sbatch!.detail, /invalid partition/i);
+    assert.match(failed.sbatch!.fix!, /tried partition no-such-partition/);
+    assert.match(failed.partition!.detail, /no partition "no-such-partition"/);
   });
 
   test('train_pipeline: afterok order, parameters, values between steps, metrics, logs', async () => {
@@ -303,10 +255,5 @@ function lossy(runner: CommandRunner, loseAnswer: (stdin: string) => boolean): C
 }
 
 function open(home: TestHome, targets: Record<string, SlurmTargetConfig>): Promise<RunEngine> {
-  return RunEngine.open({
-    paths: home.paths,
-    config: { targets: { local: { type: 'local', python: 'python3', maxParallel: 1 }, ...targets } },
-    // Faster than production (2 s to 60 s), so the suite does not wait out long back-offs.
-    slurm: { poll: { minMs: 1_000, maxMs: 3_000 } },
-  });
+  return openClusterEngine(home, targets);
 }

@@ -10,23 +10,26 @@ import { posix } from 'node:path';
 import type { TargetCheck } from '../../api/contract.js';
 import { FerryError } from '../../errors.js';
 import type { Run, RunWithSpec } from '../../run.js';
+import { isSweepId, type Sweep } from '../../sweeps/sweep.js';
 import type { SlurmTargetConfig } from '../config.js';
 import { shellQuote, type CommandRunner } from '../remote/command-runner.js';
-import { BUNDLED_RUNTIME } from '../targets/local.js';
-import type { ActiveStep, LogRange, StartOutcome, StepObservation, Target } from '../targets/target.js';
+import { BUNDLED_RUNTIME, runtimeCompanions } from '../targets/local.js';
+import type { ActiveStep, LogRange, StartOutcome, StepFilesObservation, StepObservation, Target } from '../targets/target.js';
 import { cancelScript, scancelFailure } from './cancel-script.js';
 import { findJobsScript, parseNamedJobs } from './find-jobs-script.js';
 import { isEndedState, observeStep } from './job-observation.js';
 import { pollScript } from './poll-script.js';
 import { BackoffPollPolicy, type BackoffOptions } from './poll-policy.js';
-import { parsePollRecords } from './poll-result.js';
+import { parsePollRecords, parseStepFiles } from './poll-result.js';
 import { probeChecks } from './probe-checks.js';
 import { parseProbe, probeScript, type SlurmProbe } from './probe.js';
 import { readLogScript } from './read-log-script.js';
 import { capturedCommands, decodeBytes, lastLines, newNonce, runScript, type ScriptRecord } from './remote-script.js';
-import { jobName, stepDirOf, stepJob } from './step-job.js';
+import { arrayJobId } from './slurm-job.js';
+import { arrayJob, arrayJobScript, jobName, stepDirOf, stepJob, sweepPointsDir } from './step-job.js';
 import { parseSubmitRecords, submitScript, type SubmitResult, type SubmitStep } from './submit-script.js';
 import { tarArchive, type TarEntry } from './tar.js';
+import { watchPollScript } from './watch-poll-script.js';
 
 export interface SlurmTargetOptions {
   /** The runner to the cluster; called on first use (connecting may need a person to answer a prompt). */
@@ -38,7 +41,8 @@ export interface SlurmTargetOptions {
   cancelWaitSeconds?: number;
 }
 
-const TIMEOUT_MS = { probe: 120_000, stage: 120_000, submit: 120_000, poll: 60_000, cancel: 120_000, log: 60_000 };
+/** `watch` is short: a light poll that hangs holds up the monitor's loop, full polls included. */
+const TIMEOUT_MS = { probe: 120_000, stage: 120_000, submit: 120_000, poll: 60_000, watch: 15_000, cancel: 120_000, log: 60_000 };
 /** Submit attempts when an answer is lost, and the pause (growing) before looking up what the lost one did. */
 const SUBMIT_ATTEMPTS = 3;
 const SUBMIT_RETRY_PAUSE_MS = 2_000;
@@ -110,29 +114,82 @@ export class SlurmTarget implements Target {
 
   /** One transfer: a tar stream of the whole run directory, unpacked by `tar` on the cluster. */
   async stage(run: RunWithSpec): Promise<void> {
-    const runtime = await readFile(this.options.runtimeFile ?? BUNDLED_RUNTIME);
-    const entries: TarEntry[] = [
-      { path: 'spec.json', mode: 0o600, data: JSON.stringify(run.spec, null, 2) + '\n' },
-      { path: 'params.json', mode: 0o600, data: JSON.stringify(run.parameters, null, 2) + '\n' },
-      { path: 'ferry_runtime.py', mode: 0o600, data: runtime },
-      { path: 'artifacts', mode: 0o700 },
-      { path: 'steps', mode: 0o700 },
+    await this.unpack(run.runDir, await this.runEntries(run, ''));
+  }
+
+  /**
+   * Every point of a sweep in one transfer: each point's run directory (as
+   * `stage` makes it, so a point can also be run on its own), and the sweep
+   * directory with one array batch script per step and `points/<index>`,
+   * relative links to the points' run directories.
+   */
+  async stageSweep(sweep: Sweep, points: RunWithSpec[]): Promise<void> {
+    const probe = await this.probe();
+    const sweepDir = sweepDirOf(probe.workdir, sweep.id);
+    const relative = (path: string) => {
+      const inside = posix.relative(probe.workdir, path);
+      if (inside.startsWith('..') || posix.isAbsolute(inside)) throw new FerryError('internal', `${path} is not inside the workdir ${probe.workdir}`);
+      return inside;
+    };
+    const sweepPath = relative(sweepDir);
+    const location = { id: sweep.id, sweepDir, mode: points[0]!.mode };
+    const spec = points[0]!.spec;
+    const entries: TarEntry[] = [];
+    for (const point of points) entries.push(...(await this.runEntries(point, relative(point.runDir))));
+    entries.push(
+      { path: sweepPath, mode: 0o700 },
+      { path: `${sweepPath}/sweep.json`, mode: 0o600, data: JSON.stringify(sweepManifest(sweep, points), null, 2) + '\n' },
+      { path: `${sweepPath}/steps`, mode: 0o700 },
+      ...spec.steps.flatMap((step): TarEntry[] => [
+        { path: `${sweepPath}/steps/${step.name}`, mode: 0o700 },
+        { path: `${sweepPath}/steps/${step.name}/job.sh`, mode: 0o700, data: arrayJobScript(location, step, this.config) },
+      ]),
+      { path: `${sweepPath}/points`, mode: 0o700 },
+      ...points.map((point): TarEntry => ({
+        path: `${sweepPath}/points/${point.sweepIndex!}`,
+        mode: 0o700,
+        link: posix.relative(sweepPointsDir(sweepDir), point.runDir),
+      })),
+    );
+    await this.unpack(probe.workdir, entries);
+  }
+
+  /** A run directory's files as tar entries under `prefix` ('' for the run directory itself). */
+  private async runEntries(run: RunWithSpec, prefix: string): Promise<TarEntry[]> {
+    const runtimeFile = this.options.runtimeFile ?? BUNDLED_RUNTIME;
+    const runtime = await readFile(runtimeFile);
+    const companions = await Promise.all(
+      runtimeCompanions(runtimeFile).map(async ({ name, path }) => ({ name, data: await readFile(path) })),
+    );
+    const under = (path: string) => (prefix ? posix.join(prefix, path) : path);
+    return [
+      ...(prefix ? [{ path: prefix, mode: 0o700 }] : []),
+      { path: under('spec.json'), mode: 0o600, data: JSON.stringify(run.spec, null, 2) + '\n' },
+      { path: under('params.json'), mode: 0o600, data: JSON.stringify(run.parameters, null, 2) + '\n' },
+      { path: under('ferry_runtime.py'), mode: 0o600, data: runtime },
+      ...companions.map(({ name, data }): TarEntry => ({ path: under(name), mode: 0o600, data })),
+      { path: under('artifacts'), mode: 0o700 },
+      { path: under('steps'), mode: 0o700 },
       ...run.spec.steps.flatMap((step): TarEntry[] => {
         const job = stepJob(run, step, this.config);
         return [
-          { path: `steps/${step.name}`, mode: 0o700 },
-          { path: `steps/${step.name}/job.sh`, mode: 0o700, data: job.script },
+          { path: under(`steps/${step.name}`), mode: 0o700 },
+          { path: under(`steps/${step.name}/job.sh`), mode: 0o700, data: job.script },
         ];
       }),
     ];
-    const dir = shellQuote(run.runDir);
+  }
+
+  /** Unpacks the entries into `dir` (created if needed) in one exec. */
+  private async unpack(dir: string, entries: readonly TarEntry[]): Promise<void> {
+    const quoted = shellQuote(dir);
     // -m: extracted files get the cluster's time, not this machine's (clocks differ; tar would warn).
-    const result = await this.runner.exec(`umask 077 && mkdir -p -- ${dir} && tar -xmf - -C ${dir}`, {
+    const result = await this.runner.exec(`umask 077 && mkdir -p -- ${quoted} && tar -xmf - -C ${quoted}`, {
       stdin: tarArchive(entries),
       timeoutMs: TIMEOUT_MS.stage,
     });
     if (result.code !== 0) {
-      throw new FerryError('target', `unpacking the run directory into ${run.runDir} failed: ${lastLines(result.stderr) || `exit status ${String(result.code)}`}`);
+      throw new FerryError('target', `unpacking the run directory into ${dir} failed: ${lastLines(result.stderr) || `exit status ${String(result.code)}`}`);
     }
   }
 
@@ -169,10 +226,42 @@ export class SlurmTarget implements Target {
   }
 
   /**
-   * Submits the run, exactly once: the run's jobs are first looked up by name
-   * (`ferry-<runId>-<step>`), so neither a submit whose answer was lost (the
-   * connection dropped, a timeout) nor one whose job ids never reached the
-   * store (the server stopped in between) is queued a second time.
+   * Submits every step of the given points (none of them started yet) as
+   * one job array per step, in one exec: array task i is the point with
+   * sweep index i, and a step's array waits on its upstream steps' arrays
+   * with `aftercorr` (task i on task i only). Each point's step gets its
+   * array task's id (`123_4`), which the monitor polls like any job.
+   */
+  async startSweep(sweep: Sweep, points: RunWithSpec[]): Promise<Record<string, Record<string, StartOutcome>>> {
+    const probe = await this.slurmProbe();
+    const location = { id: sweep.id, sweepDir: sweepDirOf(probe.workdir, sweep.id), mode: points[0]!.mode };
+    const indices = points.map((point) => point.sweepIndex!);
+    const steps = points[0]!.spec.steps;
+    const submits: SubmitStep[] = steps.map((step) => ({
+      ...arrayJob(location, step, indices, sweep.maxParallel, this.config),
+      after: step.dependsOn,
+      afterJobs: [],
+      dependency: 'aftercorr',
+    }));
+    const result = await this.submitOnce(sweep.id, submits, probe);
+    if (!result.ok) {
+      const rollback = result.rolledBack ? '' : ' (cancelling the arrays submitted before it failed too: check squeue)';
+      throw new FerryError('target', `sbatch refused the job array of step "${result.step}": ${result.message}${rollback}`, { step: result.step });
+    }
+    return Object.fromEntries(
+      points.map((point) => [
+        point.id,
+        Object.fromEntries(steps.map((step) => [step.name, { ok: true, jobId: `${result.jobIds[step.name]!}_${point.sweepIndex!}`, state: 'queued' } as const])),
+      ]),
+    );
+  }
+
+  /**
+   * Submits the run (or the sweep's arrays), exactly once: its jobs are
+   * first looked up by name (`ferry-<id>-<step>`), so neither a submit whose
+   * answer was lost (the connection dropped, a timeout) nor one whose job
+   * ids never reached the store (the server stopped in between) is queued a
+   * second time.
    */
   private async submitOnce(runId: string, steps: readonly SubmitStep[], probe: SlurmProbe): Promise<SubmitResult> {
     let lastError: unknown;
@@ -195,19 +284,23 @@ export class SlurmTarget implements Target {
     }
     throw new FerryError(
       'target',
-      `could not submit run ${runId}: ${(lastError as Error).message}. If jobs named ferry-${runId}-* are queued, cancel them with scancel --name`,
+      `could not submit ${isSweepId(runId) ? 'sweep' : 'run'} ${runId}: ${(lastError as Error).message}. If jobs named ferry-${runId}-* are queued, cancel them with scancel --name`,
     );
   }
 
-  /** The jobs of these steps when every one is queued already; else withdraws any that are, and undefined (submit them). */
+  /**
+   * The jobs of these steps when every one is queued already; else withdraws
+   * any that are, and undefined (submit them). A job array counts by its
+   * array job id, whatever form squeue lists its tasks in.
+   */
   private async adoptQueuedJobs(runId: string, steps: readonly SubmitStep[], probe: SlurmProbe): Promise<SubmitResult | undefined> {
     const names = steps.map((step) => jobName(runId, step.step));
     const live = (await this.findJobs(names, probe)).filter((job) => job.state !== 'CANCELLED');
-    const byName = new Map(live.map((job) => [job.name, job.jobId]));
+    const byName = new Map(live.map((job) => [job.name, arrayJobId(job.jobId)]));
     if (names.every((name) => byName.has(name))) {
       return { ok: true, jobIds: Object.fromEntries(steps.map((step, index) => [step.step, byName.get(names[index]!)!])) };
     }
-    if (live.length > 0) await this.scancel(live.map((job) => job.jobId));
+    if (live.length > 0) await this.scancel([...new Set(live.map((job) => arrayJobId(job.jobId)))]);
     return undefined;
   }
 
@@ -250,11 +343,28 @@ export class SlurmTarget implements Target {
     });
   }
 
+  /** The light poll of watched steps (watch-poll-script.ts says why it asks Slurm nothing). */
+  async pollFiles(steps: ActiveStep[]): Promise<StepFilesObservation[]> {
+    if (steps.length === 0) return [];
+    const nonce = newNonce();
+    const script = watchPollScript(nonce, steps.map((step) => ({ stepDir: stepDirOf(step.runDir, step.step), metricsOffset: step.metricsOffset })));
+    const files = parseStepFiles(await runScript(this.runner, script, nonce, 'reading watched step files', TIMEOUT_MS.watch), steps.length);
+    return steps.map((step, index) => {
+      const { status, logSize, metrics } = files[index]!;
+      return { runId: step.runId, step: step.step, logSize, metrics, ...(status && { status: status.state }) };
+    });
+  }
+
   /** One scancel for all the steps' jobs; resolves once they left the queue (or the wait ran out). */
-  async cancel(run: Run, steps: string[]): Promise<void> {
-    const jobIds = run.steps
-      .filter((step) => steps.includes(step.name) && step.jobId !== undefined && SLURM_JOB_ID.test(step.jobId))
-      .map((step) => step.jobId!);
+  cancel(run: Run, steps: string[]): Promise<void> {
+    return this.cancelRuns([{ run, steps }]);
+  }
+
+  /** One scancel for the steps of several runs (the points of a sweep: their array tasks). */
+  async cancelRuns(runs: { run: Run; steps: string[] }[]): Promise<void> {
+    const jobIds = runs.flatMap(({ run, steps }) =>
+      run.steps.filter((step) => steps.includes(step.name) && step.jobId !== undefined && SLURM_JOB_ID.test(step.jobId)).map((step) => step.jobId!),
+    );
     if (jobIds.length > 0) await this.scancel(jobIds);
   }
 
@@ -293,6 +403,15 @@ export class SlurmTarget implements Target {
     }
     return probe;
   }
+}
+
+/** Where a sweep's array scripts and point links live: beside the runs directory. */
+export const sweepDirOf = (workdir: string, sweepId: string) => posix.join(workdir, 'sweeps', sweepId);
+
+/** sweep.json in the sweep directory: for people looking on the cluster, which point is which run. */
+function sweepManifest(sweep: Sweep, points: readonly RunWithSpec[]) {
+  const { id, pipeline, axes, sample, seed, maxParallel } = sweep;
+  return { id, pipeline, axes, sample, seed, maxParallel, points: points.map((point) => ({ index: point.sweepIndex, run: point.id, parameters: point.parameters })) };
 }
 
 function logRange(records: readonly ScriptRecord[], offset: number): LogRange {

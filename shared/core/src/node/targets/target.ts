@@ -8,6 +8,7 @@
  */
 import type { TargetCheck, TargetInfo } from '../../api/contract.js';
 import type { Run, RunWithSpec } from '../../run.js';
+import type { Sweep } from '../../sweeps/sweep.js';
 import type { PollPolicy } from '../monitor/poll-loop.js';
 
 export type TargetType = TargetInfo['type'];
@@ -44,6 +45,17 @@ export interface StepObservation {
    * partial line, and the file's size: a chunk shorter than `size - offset`
    * was capped, and the rest comes with the next poll.
    */
+  metrics: { data: Buffer; size: number };
+}
+
+/** What a light poll saw of a watched step: its files only (the scheduler was not asked). */
+export interface StepFilesObservation {
+  runId: string;
+  step: string;
+  /** status.json's state as the runtime last wrote it; undefined before it wrote one. */
+  status?: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  logSize: number;
+  /** As in StepObservation. */
   metrics: { data: Buffer; size: number };
 }
 
@@ -105,8 +117,31 @@ export interface Target {
   start(run: RunWithSpec, steps: string[]): Promise<Record<string, StartOutcome>>;
   /** One round trip for all active steps of this target; one observation per step given. */
   poll(active: ActiveStep[]): Promise<StepObservation[]>;
+  /**
+   * A light poll for steps a client watches live: their log sizes, new
+   * metrics bytes and status.json, in one round trip, without asking the
+   * scheduler. The monitor makes it between full polls while someone
+   * watches; a target without it gets full polls at the watched rhythm.
+   */
+  pollFiles?(steps: ActiveStep[]): Promise<StepFilesObservation[]>;
   /** Stops the given started steps and waits until they are gone. */
   cancel(run: Run, steps: string[]): Promise<void>;
+
+  /**
+   * Stages every point of a sweep (each a run directory, as `stage` makes
+   * it) in one transfer. Without the sweep methods, a target runs a sweep's
+   * points as runs of their own: the engine stages each, and keeps at most
+   * the sweep's maxParallel of them going.
+   */
+  stageSweep?(sweep: Sweep, points: RunWithSpec[]): Promise<void>;
+  /**
+   * Starts every step of the given points (none started yet) at once, e.g.
+   * one Slurm job array per step, the target keeping to the sweep's
+   * maxParallel; one outcome per point (by run id) and step.
+   */
+  startSweep?(sweep: Sweep, points: RunWithSpec[]): Promise<Record<string, Record<string, StartOutcome>>>;
+  /** Stops the given started steps of several runs (a cancelled sweep) together; absent: `cancel` per run. */
+  cancelRuns?(runs: { run: Run; steps: string[] }[]): Promise<void>;
   /** A byte range of a step's log.txt; `data` is at most `maxBytes` long. */
   readLog(run: Run, step: string, offset: number, maxBytes: number): Promise<LogRange>;
   /** Releases connections and timers; never stops running steps. */
