@@ -41,7 +41,14 @@ export class SshConnectionPool {
   }
 }
 
-/** "alice@jump:22 > bob@login1:22": what makes two connections the same. */
+/**
+ * "alice@jump:22 > bob@login1:22" plus the known_hosts files each hop is
+ * verified against: what makes two connections the same. Two targets for one
+ * host that trust different known_hosts files never share a connection, so
+ * the stricter one is not satisfied by the other's check.
+ */
 export function destinationKey(destination: ResolvedHost): string {
-  return [...destination.proxyJump, destination].map((hop) => `${hop.user}@${hop.host}:${hop.port}`).join(' > ');
+  return [...destination.proxyJump, destination]
+    .map((hop) => `${hop.user}@${hop.host}:${hop.port} [${hop.knownHostsFiles.join(',')}]`)
+    .join(' > ');
 }
