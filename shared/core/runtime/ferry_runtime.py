@@ -147,16 +147,27 @@ class _StepContext(object):
                 step = self._next_step.get(name, 0)
             self._next_step[name] = max(self._next_step.get(name, 0), step + 1)
             record = {"name": name, "value": value, "step": step, "time": time.time()}
-            line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
-            if self._fd is None:
-                # O_APPEND: every write lands at the end, even with other writers
-                # (forked workers share this fd); a single write per line keeps a
-                # tailing reader from seeing lines interleaved.
-                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
-                self._fd = os.open(self.metrics_path, flags, 0o644)
-            written = os.write(self._fd, line)
-            if written < len(line):  # not expected for regular files, but never lose the end
-                os.write(self._fd, line[written:])
+            self._write_line((json.dumps(record, allow_nan=False) + "\n").encode("utf-8"))
+
+    def _write_line(self, line):
+        """Called holding self.lock."""
+        if self._fd is None:
+            # O_APPEND: every write lands at the end, even with other writers
+            # (forked workers share this fd); a single write per line keeps a
+            # tailing reader from seeing lines interleaved.
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+            self._fd = os.open(self.metrics_path, flags, 0o644)
+        written = os.write(self._fd, line)
+        if written < len(line):  # not expected for regular files, but never lose the end
+            os.write(self._fd, line[written:])
+
+    def append_record(self, name, value, step, when, source):
+        """A point read from another library's log (see ferry_log_sources): written
+        as log_metric writes, with its own time and where it came from."""
+        record = {"name": name, "value": _metric_value(value), "step": step, "time": when, "source": source}
+        line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
+        with self.lock:
+            self._write_line(line)
 
     def get_parameters(self):
         if self.parameters is None:  # configured from the environment: read lazily
@@ -1018,9 +1029,60 @@ def _run_step(run_directory, step, mode):
     plan = load_plan(run_directory, step)
     _configure(run_directory, step, plan.parameters)
     _install_ferry_module()
-    if mode == "notebook":
-        return _run_notebook_step(plan)
-    return _run_script_step(plan)
+    watcher = _start_log_watcher(plan)
+    try:
+        if mode == "notebook":
+            return _run_notebook_step(plan)
+        return _run_script_step(plan)
+    finally:
+        if watcher is not None:
+            watcher.stop()  # before the final status.json: a final state comes with all its metrics
+
+
+# ---------------------------------------------------------------------------
+# Metrics logged through other libraries (MLflow, DVCLive, Lightning's CSV, TensorBoard)
+
+
+def _load_companion(name):
+    """A module staged next to this file, loaded by path: the step's working
+    directory comes first on sys.path and must not be able to shadow it."""
+    import importlib.util
+
+    if name in sys.modules:
+        return sys.modules[name]
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _start_log_watcher(plan):
+    """Sets MLflow's environment for the step and starts tailing the libraries'
+    files, unless FERRY_LIBRARY_METRICS=0. Never fails the step: without the
+    companion modules (an older staging) metrics from ferry.log_metric still work."""
+    if os.environ.get("FERRY_LIBRARY_METRICS", "1") == "0":
+        return None
+    try:
+        _load_companion("ferry_tfevents")
+        sources = _load_companion("ferry_log_sources")
+    except (OSError, ImportError, SyntaxError) as exc:
+        _warn("metrics from MLflow, DVCLive, Lightning and TensorBoard are not picked up: %s" % exc)
+        return None
+    step_dir = os.path.join(plan.run_dir, "steps", plan.name)
+    store = sources.mlflow_environment(step_dir, plan.spec.get("name"), os.environ)
+    if store is None:
+        _warn("MLFLOW_TRACKING_URI is set (%s): MLflow logs there, and Ferry picks up MLflow "
+              "metrics only from an mlruns/ directory under the working directory"
+              % os.environ["MLFLOW_TRACKING_URI"])
+    watcher = sources.LogWatcher(plan.run_dir, plan.name, os.getcwd(), store, _context.append_record)
+    watcher.start()
+    return watcher
 
 
 def main(argv=None):

@@ -1,6 +1,5 @@
 """Script mode, seen from outside: the files a step leaves and its exit code."""
 
-import importlib.util
 import json
 import re
 
@@ -8,9 +7,17 @@ import pytest
 
 from conftest import cell, step
 
-# What happens with plain pickle only shows where neither cloudpickle nor dill is importable.
-only_plain_pickle = pytest.mark.skipif(any(importlib.util.find_spec(m) for m in ("cloudpickle", "dill")),
-                                       reason="cloudpickle or dill is installed")
+
+@pytest.fixture
+def plain_pickle_env(tmp_path):
+    """What happens with plain pickle only shows where neither cloudpickle nor dill is
+    importable: modules that refuse to import shadow installed ones (MLflow, for one,
+    installs cloudpickle)."""
+    hiding = tmp_path / "hide-picklers"
+    hiding.mkdir()
+    for name in ("cloudpickle", "dill"):
+        (hiding / (name + ".py")).write_text("raise ImportError('hidden by the test')\n")
+    return {"PYTHONPATH": str(hiding)}
 
 EVIL = 'it\'s "quoted"\nsecond line\r\n"; import os; os.system("touch pwned") #\\ \u2028 end'
 
@@ -79,16 +86,15 @@ def test_prelude_runs_first_and_its_classes_travel_between_steps(make_run):
     assert result.stdout.strip() == "Point 3.0"
 
 
-@only_plain_pickle
-def test_a_class_defined_in_a_step_cannot_be_loaded_downstream_with_plain_pickle(make_run):
+def test_a_class_defined_in_a_step_cannot_be_loaded_downstream_with_plain_pickle(make_run, plain_pickle_env):
     run = make_run(
         [
             step("make", [cell(4, "class Local:\n    pass\nvalue = Local()")], outputs=["value"]),
             step("use", [cell(5, "print(value)")], inputs=[("value", "make")]),
         ],
     )
-    assert run.run("make").returncode == 0
-    result = run.run("use")
+    assert run.run("make", extra_env=plain_pickle_env).returncode == 0
+    result = run.run("use", extra_env=plain_pickle_env)
     assert result.returncode == 2
     assert "could not be loaded" in result.stderr and "cloudpickle" in result.stderr
     assert run.status("use")["state"] == "failed"
@@ -307,6 +313,8 @@ def test_outputs_prefer_cloudpickle_then_dill(make_run, tmp_path):
     fakes = tmp_path / "fakes"
     fakes.mkdir()
     (fakes / "dill.py").write_text(FAKE_PICKLER)
+    # A real cloudpickle may be installed (MLflow depends on it): hide it first.
+    (fakes / "cloudpickle.py").write_text("raise ImportError('hidden by the test')\n")
     log = tmp_path / "pickler.log"
     env = {"PYTHONPATH": str(fakes), "PICKLER_LOG": str(log)}
     run = make_run([step("only", [cell(0, "a = 1\nb = 2")], outputs=["a", "b"])])
@@ -319,10 +327,9 @@ def test_outputs_prefer_cloudpickle_then_dill(make_run, tmp_path):
     assert run.artifact("only", "b") == 2
 
 
-@only_plain_pickle
-def test_unpicklable_output_fails_with_a_hint(make_run):
+def test_unpicklable_output_fails_with_a_hint(make_run, plain_pickle_env):
     run = make_run([step("only", [cell(0, "square = lambda x: x * x")], outputs=["square"])])
-    result = run.run("only")
+    result = run.run("only", extra_env=plain_pickle_env)
     assert result.returncode == 1
     assert "could not save 'square' (a function) with pickle" in result.stderr
     assert "Installing cloudpickle may help" in run.status("only")["error"]["message"]

@@ -22,6 +22,18 @@ import type { ActiveStep, LogRange, StartOutcome, StepObservation, Target } from
 /** dist/node/targets/local.js → shared/core/runtime/ferry_runtime.py (also in the published package). */
 export const BUNDLED_RUNTIME = fileURLToPath(new URL('../../../runtime/ferry_runtime.py', import.meta.url));
 
+/**
+ * Modules the runtime loads from its own directory (metrics logged through
+ * MLflow, DVCLive, Lightning and TensorBoard), staged next to it. The runtime
+ * runs without them, so a custom `runtimeFile` need not have them.
+ */
+const RUNTIME_COMPANIONS = ['ferry_log_sources.py', 'ferry_tfevents.py'];
+
+/** The companions found next to `runtimeFile`: their file names and paths. */
+export function runtimeCompanions(runtimeFile: string): Array<{ name: string; path: string }> {
+  return RUNTIME_COMPANIONS.map((name) => ({ name, path: join(dirname(runtimeFile), name) })).filter((file) => existsSync(file.path));
+}
+
 /** Most metrics bytes read per step and poll; the rest comes with the next poll. */
 const METRICS_CHUNK = 4 * 1024 * 1024;
 
@@ -87,6 +99,7 @@ export class LocalTarget implements Target {
     await writeFile(join(run.runDir, 'spec.json'), JSON.stringify(run.spec, null, 2) + '\n');
     await writeFile(join(run.runDir, 'params.json'), JSON.stringify(run.parameters, null, 2) + '\n');
     await copyFile(this.runtimeFile, join(run.runDir, 'ferry_runtime.py'));
+    for (const companion of runtimeCompanions(this.runtimeFile)) await copyFile(companion.path, join(run.runDir, companion.name));
     await mkdir(join(run.runDir, 'artifacts'), { recursive: true });
     for (const step of run.spec.steps) await mkdir(stepDir(run.runDir, step.name), { recursive: true });
   }
