@@ -12,6 +12,11 @@
 # not 0). jobs.json maps each job's role to its id. Takes about 2 minutes
 # (the TIMEOUT job needs its 1-minute limit to pass). Switches accounting
 # off and back on near the end.
+#
+#   FERRY_CAPTURE_ONLY=arrays bash scripts/slurm/capture.sh [OUT_DIR]
+#
+# captures only the sweep-* files (a sweep as Ferry submits it: one job array
+# per step chained with aftercorr; sweep-jobs.json), leaving the others be.
 set -Eeuo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/captured}
@@ -21,9 +26,14 @@ ssh_() { ssh -F "$state/ssh_config" ferry-dev "$@"; }
 run_id=r-20261122-000000-abcdef
 wd=/home/ferrytest/ferry/runs/$run_id
 
+only=${FERRY_CAPTURE_ONLY:-}
+fmt='%i|%T|%r|%M|%l|%S|%e|%N|%k|%j'
+wide='%A|%F|%K|%i|%P|%u|%T|%r|%V|%S|%e|%M|%l|%D|%C|%N|%k|%j'
+sacct_fields=JobID,JobName,State,ExitCode,Start,End,Elapsed,NodeList,Reason,Comment
+
 $dev up >/dev/null
 mkdir -p "$out"
-rm -f "$out"/*.cmd "$out"/*.txt "$out"/*.json "$out"/*.exit
+if [ "$only" = arrays ]; then rm -f "$out"/sweep-*; else rm -f "$out"/*.cmd "$out"/*.txt "$out"/*.json "$out"/*.exit; fi
 
 # cap NAME 'COMMAND' [json]: run COMMAND on the cluster, keep what it printed.
 cap() {
@@ -46,6 +56,47 @@ wait_state() { # wait_state ID STATE...
   done
   echo "job $id never reached $* (is $s)" >&2; return 1
 }
+
+# A sweep of 4 points as Ferry submits it: one job array per step (at most 2
+# points at once), the second chained to the first with aftercorr and
+# --kill-on-invalid-dep. Point 2's first step fails (its second step is then
+# cancelled by Slurm); point 3's second step is cancelled by the user while
+# pending. Asked about the way Ferry's poll asks: by task ids, by array ids.
+capture_arrays() {
+  local sweep=s-20261122-000000-abcdef
+  local sd=/home/ferrytest/ferry/sweeps/$sweep
+  echo "==> a sweep as job arrays (sweep $sweep)"
+  ssh_ "mkdir -p $sd"
+  local opts="--chdir=$sd --output=/dev/null --time=5:00 --array=0-3%2"
+  local first second tasks
+  first=$(ssh_ "sbatch --parsable $opts --job-name=ferry-$sweep-first --comment=ferry:$sweep:first --wrap 'sleep 4; [ \$SLURM_ARRAY_TASK_ID = 2 ] && exit 3; exit 0'")
+  second=$(ssh_ "sbatch --parsable $opts --job-name=ferry-$sweep-second --comment=ferry:$sweep:second --dependency=aftercorr:$first --kill-on-invalid-dep=yes --wrap 'echo second'")
+  tasks=$(echo "${first}_"{0..3} "${second}_"{0..3} | tr ' ' ,)
+  sleep 1
+  cap sweep-squeue-tasks-pending "squeue --noheader --states=all --jobs=$tasks --format='$fmt'"
+  cap sweep-squeue-tasks-pending-array "squeue --noheader --array --states=all --jobs=$tasks --format='$fmt'"
+  cap sweep-sacct-tasks-pending "sacct -X --parsable2 --noheader -j $tasks -o $sacct_fields"
+  cap sweep-sacct-arrays-pending "sacct -X --parsable2 --noheader -j $first,$second -o $sacct_fields"
+  cap sweep-scontrol-oneline-array-pending "scontrol -o show job $second"
+  cap sweep-find-jobs-by-name "squeue --noheader --me --states=all --name=ferry-$sweep-first,ferry-$sweep-second --format='%i|%j|%T'"
+  ssh_ "scancel ${second}_3"
+  for _ in $(seq 240); do
+    [ -z "$(ssh_ "squeue --noheader --jobs=$first,$second --format=%i")" ] && break
+    sleep 0.5
+  done
+  sleep 2
+  cap sweep-squeue-tasks-final "squeue --noheader --states=all --jobs=$tasks --format='$fmt'"
+  cap sweep-squeue-tasks-final-array "squeue --noheader --array --states=all --jobs=$tasks --format='$fmt'"
+  cap sweep-sacct-arrays-final "sacct -X --parsable2 --noheader -j $first,$second -o $sacct_fields"
+  cap sweep-scontrol-oneline-array-final "scontrol -o show job $second"
+  printf '{\n  "sweep": "%s",\n  "first": "%s",\n  "second": "%s"\n}\n' "$sweep" "$first" "$second" >"$out/sweep-jobs.json"
+}
+
+if [ "$only" = arrays ]; then
+  capture_arrays
+  echo "==> done: $out"
+  exit 0
+fi
 
 echo "==> submitting jobs (run $run_id)"
 ssh_ "mkdir -p $wd"
@@ -103,9 +154,6 @@ cat >"$out/jobs.json" <<EOF
 }
 EOF
 all="$completed,$failed,$cancelled_running,$cancelled_pending,$array_done,$running,$timeout,$pending_dependency,$pending_never,$pending_begin,$pending_resources,$pending_priority,$pending_held,$array_pending,$array_mixed,$long_partition"
-fmt='%i|%T|%r|%M|%l|%S|%e|%N|%k|%j'
-wide='%A|%F|%K|%i|%P|%u|%T|%r|%V|%S|%e|%M|%l|%D|%C|%N|%k|%j'
-sacct_fields=JobID,JobName,State,ExitCode,Start,End,Elapsed,NodeList,Reason,Comment
 
 echo "==> live snapshot (jobs running, pending, recently finished)"
 cap squeue-format-pipe "squeue --noheader --format='$fmt'"
@@ -172,6 +220,8 @@ cap sacct-parsable2-final "sacct -X --parsable2 --noheader -o $sacct_fields -S $
 cap sacct-parsable2-final-arrays "sacct -X --parsable2 --noheader -o JobID,JobIDRaw,JobName,State,ExitCode,Start,End -j $array_done,$array_pending,$array_mixed"
 cap scontrol-show-job-timeout-final "scontrol show job $timeout"
 cap sdiag "sdiag"
+
+capture_arrays
 
 echo "==> accounting off: what sacct and scontrol say then"
 $dev accounting off >/dev/null

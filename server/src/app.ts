@@ -11,6 +11,7 @@ import { registerLogRoutes } from './routes/logs.js';
 import { registerMetricRoutes } from './routes/metrics.js';
 import { registerPromptRoutes } from './routes/prompts.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerSweepRoutes } from './routes/sweeps.js';
 import { registerTargetRoutes } from './routes/targets.js';
 
 export interface AppOptions {
@@ -25,6 +26,7 @@ export function createApp({ engine, token, version }: AppOptions): Server {
   registerTargetRoutes(router, context);
   registerCompileRoutes(router);
   registerRunRoutes(router, context);
+  registerSweepRoutes(router, context);
   registerLogRoutes(router, context);
   registerMetricRoutes(router, context);
   registerEventRoutes(router, context);

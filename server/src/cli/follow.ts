@@ -1,5 +1,5 @@
 /** Live views in the terminal: a run's state changes and its steps' logs. */
-import { isFinalRunState, type FerryClient, type Run, type RunWithSpec } from '@ferry/core';
+import { isFinalRunState, type FerryClient, type Run, type SweepResponse } from '@ferry/core';
 import { stateGlyph } from '@ferry/ui';
 
 /**
@@ -28,7 +28,7 @@ export async function waitForRun(client: FerryClient, runId: string, quiet: bool
       const next = await pending;
       if (next.done) {
         // The server went away mid-run (restart): ask again, then re-subscribe.
-        current = await reconnect(client, runId);
+        current = await reconnect(() => client.run(runId));
         return waitForRun(client, current.id, quiet);
       }
       if (next.value.run.id === runId) {
@@ -45,10 +45,46 @@ export async function waitForRun(client: FerryClient, runId: string, quiet: bool
   }
 }
 
-async function reconnect(client: FerryClient, runId: string): Promise<RunWithSpec> {
+/**
+ * Waits until every point of the sweep is final, printing each point's state
+ * changes (unless `quiet`); subscribes before reading, like waitForRun.
+ */
+export async function waitForSweep(client: FerryClient, sweepId: string, quiet: boolean): Promise<SweepResponse> {
+  const abort = new AbortController();
+  const events = client.runEvents(abort.signal);
+  const seen = new Map<string, string>();
+  const report = (run: Run) => {
+    if (quiet || seen.get(run.id) === run.state) return;
+    seen.set(run.id, run.state);
+    process.stderr.write(`  ${stateGlyph(run.state)} point ${run.sweepIndex} (${run.id}): ${run.state}\n`);
+  };
+  let pending = events.next();
+  try {
+    const points = new Map((await client.sweep(sweepId)).runs.map((run) => [run.id, run]));
+    points.forEach(report);
+    while (![...points.values()].every((run) => isFinalRunState(run.state))) {
+      const next = await pending;
+      if (next.done) {
+        await reconnect(() => client.sweep(sweepId));
+        return waitForSweep(client, sweepId, quiet);
+      }
+      if (next.value.run.sweepId === sweepId) {
+        points.set(next.value.run.id, next.value.run);
+        report(next.value.run);
+      }
+      pending = events.next();
+    }
+    return await client.sweep(sweepId);
+  } finally {
+    pending.catch(() => undefined);
+    abort.abort();
+  }
+}
+
+async function reconnect<T>(read: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.run(runId);
+      return await read();
     } catch (error) {
       if (attempt >= 50) throw error;
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -10,6 +10,7 @@ import { metricsCommand } from './commands/metrics.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand, statusCommand } from './commands/runs.js';
 import { serverCommand } from './commands/server.js';
+import { sweepsCommand } from './commands/sweeps.js';
 import { targetsCommand } from './commands/targets.js';
 
 const HELP = `ferry ${SERVER_VERSION}: run Jupyter notebooks as pipelines of steps
@@ -17,11 +18,16 @@ const HELP = `ferry ${SERVER_VERSION}: run Jupyter notebooks as pipelines of ste
   ferry compile NOTEBOOK [--json]            show the steps, data flow and parameters
   ferry run NOTEBOOK [--target T] [-p NAME=VALUE]... [--mode script|notebook]
                      [--wait] [--follow] [--json]
-  ferry runs [--limit N] [--json]            recent runs
-  ferry status RUN [--json]                  a run's steps, states and metrics
+  ferry run NOTEBOOK --sweep NAME=VALUES... [--sample N [--seed S]] [--max-parallel M] ...
+                     one run per point of a grid, or of N random points (docs/sweeps.md):
+                     --sweep lr=0.1,0.01   --sweep lr=1e-4..1e-1:log[:N]   --sweep dropout=0.1..0.5
+  ferry runs [--sweep SWEEP] [--limit N] [--json]
+                                             recent runs (a sweep's points name it)
+  ferry sweeps [--limit N] [--json]          recent sweeps
+  ferry status RUN|SWEEP [--json]            a run's steps, states and metrics; a sweep's points side by side
   ferry logs RUN [STEP] [-f] [--json]        a step's output (all steps without STEP)
   ferry metrics RUN [--json]                 the run's metric series
-  ferry cancel RUN [--json]
+  ferry cancel RUN|SWEEP [--json]            a run (or one point); a sweep: every point
   ferry targets [--json]                     where runs can go
   ferry targets test NAME [--json]           check a target: connection, scheduler, Python
   ferry server start|stop|status             the per-user server (started on demand)
@@ -33,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   compile: compileCommand,
   run: runCommand,
   runs: runsCommand,
+  sweeps: sweepsCommand,
   status: statusCommand,
   logs: logsCommand,
   metrics: metricsCommand,

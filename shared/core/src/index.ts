@@ -8,3 +8,4 @@ export * from './tags/index.js';
 export * from './python/index.js';
 export * from './compiler/index.js';
 export * from './parameters/index.js';
+export * from './sweeps/index.js';

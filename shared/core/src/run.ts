@@ -53,6 +53,9 @@ export interface Run {
   finishedAt?: string;
   /** Where the run's files live on the target. */
   runDir: string;
+  /** The sweep this run is a point of, and its index there (0-based); absent for a run of its own. */
+  sweepId?: string;
+  sweepIndex?: number;
   steps: StepRun[];
 }
 

@@ -1,14 +1,24 @@
-import type { FerryClient } from '@ferry/core';
+import { isSweepId, type FerryClient } from '@ferry/core';
 import { ensureNoExtra, parse, positional } from '../args.js';
 import { printJson } from '../output.js';
 import { describeRun, withoutSpec } from './runs.js';
+import { describeSweep } from './sweeps.js';
 
-const USAGE = 'ferry cancel RUN [--json]';
+const USAGE = 'ferry cancel RUN|SWEEP [--json]';
 
+/** A run (one point of a sweep, too), or a whole sweep: every point not finished. */
 export async function cancelCommand(argv: string[], client: () => Promise<FerryClient>): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, USAGE);
   ensureNoExtra(positionals, 1, USAGE);
-  const run = await (await client()).cancel(positional(positionals, 0, 'RUN', USAGE));
+  const api = await client();
+  const id = positional(positionals, 0, 'RUN', USAGE);
+  if (isSweepId(id)) {
+    const sweep = await api.cancelSweep(id);
+    if (values.json) printJson(sweep);
+    else process.stdout.write(await describeSweep(api, sweep));
+    return 0;
+  }
+  const run = await api.cancel(id);
   if (values.json) printJson(withoutSpec(run));
   else process.stdout.write(describeRun(run));
   return 0;

@@ -19,6 +19,9 @@ import {
   type RunListResponse,
   type RunResponse,
   type SubmitRequest,
+  type SweepListResponse,
+  type SweepResponse,
+  type SweepSubmitRequest,
   type TargetInfo,
   type TargetTestResponse,
 } from './contract.js';
@@ -68,9 +71,32 @@ export class FerryClient {
     return (await this.json<RunResponse>('POST', apiPaths.runs(), request)).run;
   }
 
-  async runs(query: { limit?: number } = {}): Promise<Run[]> {
+  /** Newest first; `sweep` keeps the points of one sweep (in index order). */
+  async runs(query: { limit?: number; sweep?: string } = {}): Promise<Run[]> {
+    const search = new URLSearchParams();
+    if (query.limit) search.set('limit', String(query.limit));
+    if (query.sweep) search.set('sweep', query.sweep);
+    return (await this.json<RunListResponse>('GET', apiPaths.runs() + (search.size ? `?${search}` : ''))).runs;
+  }
+
+  /** Starts a sweep: one run per point, all checked before any is staged. */
+  submitSweep(request: SweepSubmitRequest): Promise<SweepResponse> {
+    return this.json('POST', apiPaths.sweeps(), request);
+  }
+
+  /** Newest first. */
+  async sweeps(query: { limit?: number } = {}): Promise<SweepResponse['sweep'][]> {
     const search = query.limit ? `?limit=${query.limit}` : '';
-    return (await this.json<RunListResponse>('GET', apiPaths.runs() + search)).runs;
+    return (await this.json<SweepListResponse>('GET', apiPaths.sweeps() + search)).sweeps;
+  }
+
+  sweep(id: string): Promise<SweepResponse> {
+    return this.json('GET', apiPaths.sweep(id));
+  }
+
+  /** Cancels every point of the sweep that has not finished. */
+  cancelSweep(id: string): Promise<SweepResponse> {
+    return this.json('POST', apiPaths.cancelSweep(id));
   }
 
   async run(id: string): Promise<RunResponse['run']> {

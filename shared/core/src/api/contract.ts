@@ -10,6 +10,7 @@
 import type { FerryErrorJson } from '../errors.js';
 import type { MetricPoint, MetricSeries, Run, RunWithSpec } from '../run.js';
 import type { JsonValue, PipelineSpec, StepMode } from '../spec.js';
+import type { Sweep, SweepAxis } from '../sweeps/sweep.js';
 
 export const API_VERSION = 1;
 
@@ -69,6 +70,35 @@ export interface SubmitRequest {
   parameters?: Record<string, JsonValue>;
   /** Values as typed on a command line (`-p epochs=10`), converted by type. */
   parameterStrings?: Record<string, string>;
+}
+
+/**
+ * `POST /api/sweeps`: the pipeline once per point of a grid (the product of
+ * the axes) or of a random sample (`sample`). Fixed values of the other
+ * parameters come as in SubmitRequest. Every value is checked against the
+ * parameters' types before anything is staged.
+ */
+export interface SweepSubmitRequest extends SubmitRequest {
+  /** Typed axes... */
+  axes?: SweepAxis[];
+  /** ...or as typed after `--sweep`: `lr=0.1,0.01`, `lr=1e-4..1e-1:log`, `epochs=10..50:5` (docs/sweeps.md). */
+  axisStrings?: string[];
+  /** Random points to draw over the axes instead of the full grid. */
+  sample?: number;
+  /** Seed of the sample; a random one is chosen (and returned) when absent. */
+  seed?: number;
+  /** Points that may run at once. */
+  maxParallel?: number;
+}
+
+/** A sweep and its points, in index order. */
+export interface SweepResponse {
+  sweep: Sweep;
+  runs: Run[];
+}
+
+export interface SweepListResponse {
+  sweeps: Sweep[];
 }
 
 export interface RunListResponse {
@@ -149,6 +179,9 @@ export const apiPaths = {
   runs: () => '/api/runs',
   run: (id: string) => `/api/runs/${encodeURIComponent(id)}`,
   cancel: (id: string) => `/api/runs/${encodeURIComponent(id)}/cancel`,
+  sweeps: () => '/api/sweeps',
+  sweep: (id: string) => `/api/sweeps/${encodeURIComponent(id)}`,
+  cancelSweep: (id: string) => `/api/sweeps/${encodeURIComponent(id)}/cancel`,
   log: (id: string, step: string) =>
     `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/log`,
   logEvents: (id: string, step: string) =>

@@ -2,7 +2,7 @@
  * Everything the Slurm target generates, for the train_pipeline example spec
  * (shared/core/golden/train_pipeline.spec.json), against golden files in
  * shared/core/golden/slurm/: the batch script of each step, the submit
- * script, the poll script (with and without accounting), the probe, cancel,
+ * script, a sweep's job-array batch script and submit script, the poll script (with and without accounting), the probe, cancel,
  * job lookup and log read scripts. Each is also parsed by `bash -n`.
  * A change shows up as a diff to review; to accept it:
  *   npx tsc -b && FERRY_UPDATE_GOLDEN=1 node --test shared/core/dist/node/slurm/golden.test.js
@@ -20,7 +20,7 @@ import { findJobsScript } from './find-jobs-script.js';
 import { pollScript } from './poll-script.js';
 import { probeScript } from './probe.js';
 import { readLogScript } from './read-log-script.js';
-import { jobName, stepDirOf, stepJob } from './step-job.js';
+import { arrayJob, jobName, stepDirOf, stepJob, type SweepLocation } from './step-job.js';
 import { submitScript, type SubmitStep } from './submit-script.js';
 
 // dist/node/slurm/ → the repository root
@@ -52,6 +52,13 @@ function submitSteps(steps: PipelineSpec['steps'], target: SlurmTargetConfig): S
   return steps.map((step) => ({ ...stepJob(run, step, target), after: step.dependsOn, afterJobs: [] }));
 }
 
+/** A 4-point sweep of the pipeline: one job array per step, chained with aftercorr. */
+const sweep: SweepLocation = { id: 's-20250101-120000-fedcba', sweepDir: '/scratch/alice/ferry/sweeps/s-20250101-120000-fedcba', mode: 'script' };
+
+function sweepSteps(indices: number[], maxParallel: number | undefined, target: SlurmTargetConfig): SubmitStep[] {
+  return spec.steps.map((step) => ({ ...arrayJob(sweep, step, indices, maxParallel, target), after: step.dependsOn, afterJobs: [], dependency: 'aftercorr' }));
+}
+
 const generated: Record<string, string> = {
   ...Object.fromEntries(spec.steps.map((step) => [`train_pipeline.${step.name}.job.sh`, stepJob(run, step, config).script])),
   'train_pipeline.plain.train.job.sh': stepJob(run, spec.steps[1]!, plain).script,
@@ -61,6 +68,12 @@ const generated: Record<string, string> = {
     { ...stepJob(run, { ...spec.steps[1]!, resources: { gpus: 2, cpus: 1.5, memoryMiB: 1000.5, timeMinutes: 2 * 1440 + 61 } }, config), after: [], afterJobs: ['4242'] },
   ]),
   'train_pipeline.gpu-train.job.sh': stepJob(run, { ...spec.steps[1]!, resources: { gpus: 2 } }, config).script,
+  // The sweep: every step's array over points 0-3, at most 2 at once.
+  'train_pipeline.sweep.submit.sh': submitScript(NONCE, sweep.id, sweepSteps([0, 1, 2, 3], 2, config)),
+  'train_pipeline.sweep.train.job.sh': arrayJob(sweep, spec.steps[1]!, [0, 1, 2, 3], 2, config).script,
+  // A plain site, point 1 cancelled before the submit, no limit: --array=0,2-3.
+  'train_pipeline.sweep.plain.submit.sh': submitScript(NONCE, sweep.id, sweepSteps([0, 2, 3], undefined, plain)),
+  'train_pipeline.sweep.plain.train.job.sh': arrayJob(sweep, spec.steps[1]!, [0, 2, 3], undefined, plain).script,
   'poll.sh': pollScript(NONCE, {
     jobIds: ['101', '102', '103'],
     steps: spec.steps.map((step, index) => ({ stepDir: stepDirOf(run.runDir, step.name), metricsOffset: index * 100 })),

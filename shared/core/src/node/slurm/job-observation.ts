@@ -128,6 +128,7 @@ const PENDING_REASONS: Record<string, string> = {
   BeginTime: 'waiting for its begin time',
   JobHeldUser: 'held by the user',
   JobHeldAdmin: 'held by an administrator',
+  JobArrayTaskLimit: "waiting for a free slot of its sweep (the sweep's max parallel points are running)",
   ReqNodeNotAvail: 'the requested nodes are not available',
   PartitionDown: 'the partition is down',
   PartitionInactive: 'the partition is inactive',

@@ -54,14 +54,42 @@ export function arrayJobId(jobId: string): string {
   return jobId.split('_', 1)[0]!;
 }
 
-/** Of several records for one job id (a reused id, a requeue), the newest by submit time. */
+/**
+ * Records by job id; of several for one id (a reused id, a requeue), the
+ * newest by submit time. A record of several array tasks (`123_[1-3%2]`:
+ * squeue without --array, sacct and scontrol for tasks not started) stands
+ * for each of them, under each task's own id (`123_1`, `123_2`, `123_3`).
+ */
 export function newestRecords(jobs: readonly SlurmJob[]): Map<string, SlurmJob> {
   const byId = new Map<string, SlurmJob>();
-  for (const job of jobs) {
-    const seen = byId.get(job.jobId);
-    if (!seen || (job.submit ?? '') >= (seen.submit ?? '')) byId.set(job.jobId, job);
+  for (const record of jobs) {
+    for (const jobId of arrayTaskIds(record.jobId)) {
+      const job = jobId === record.jobId ? record : { ...record, jobId };
+      const seen = byId.get(jobId);
+      if (!seen || (job.submit ?? '') >= (seen.submit ?? '')) byId.set(jobId, job);
+    }
   }
   return byId;
+}
+
+/**
+ * The task ids a job id names: `123_[0-2,5%2]` → `123_0`, `123_1`, `123_2`,
+ * `123_5` (the `%2` throttle dropped; `0-9:3` steps honoured); any other id
+ * names itself.
+ */
+export function arrayTaskIds(jobId: string): string[] {
+  const match = /^(\d+)_\[([\d,:-]+)(?:%\d+)?\]$/.exec(jobId);
+  if (!match) return [jobId];
+  const tasks: string[] = [];
+  for (const part of match[2]!.split(',')) {
+    const range = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/.exec(part);
+    if (!range) return [jobId]; // a form this parser does not know: keep the record as it is
+    const first = Number(range[1]);
+    const last = range[2] === undefined ? first : Number(range[2]);
+    const step = Math.max(1, Number(range[3] ?? 1));
+    for (let task = first; task <= last; task += step) tasks.push(`${match[1]}_${task}`);
+  }
+  return tasks;
 }
 
 /** Minutes of a Slurm duration (`MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM`, `D-HH:MM:SS`); undefined for UNLIMITED and the like. */

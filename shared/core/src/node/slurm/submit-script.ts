@@ -2,7 +2,9 @@
  * Submits a run's steps in one exec: one `sbatch --parsable` per step, in
  * topological order, each chained to its upstream jobs with
  * `--dependency=afterok` (and `--kill-on-invalid-dep=yes`, so Slurm itself
- * drops a job whose upstream failed). Should sbatch refuse a step, the jobs
+ * drops a job whose upstream failed). A sweep's steps are job arrays chained
+ * with `aftercorr` instead: task i of a step waits for task i (the same
+ * point) of its upstream steps only. Should sbatch refuse a step, the jobs
  * already submitted are cancelled at once — a run is queued whole or not at
  * all — and sbatch's own message comes back.
  *
@@ -11,6 +13,7 @@
  * scancel.
  */
 import { FerryError } from '../../errors.js';
+import { isSweepId } from '../../sweeps/sweep.js';
 import { shellQuote } from '../remote/command-runner.js';
 import { capturedCommands, decodeText, lastLines, remoteScript, type ScriptRecord } from './remote-script.js';
 import type { StepJob } from './step-job.js';
@@ -20,9 +23,12 @@ export interface SubmitStep extends StepJob {
   after: string[];
   /** Job ids of upstream steps submitted before, still queued or running. */
   afterJobs: string[];
+  /** `aftercorr` for job arrays of a sweep; `afterok` when absent. */
+  dependency?: 'afterok' | 'aftercorr';
 }
 
-export function submitScript(nonce: string, runId: string, steps: readonly SubmitStep[]): string {
+/** `ownerId`: the run's id, or the sweep's whose job arrays these are. */
+export function submitScript(nonce: string, ownerId: string, steps: readonly SubmitStep[]): string {
   const variable = new Map(steps.map((step, index) => [step.step, `job_${index}`]));
   const body = [
     'ferry_submitted=()',
@@ -54,7 +60,7 @@ export function submitScript(nonce: string, runId: string, steps: readonly Submi
         }),
         ...step.afterJobs.map(checkedJobId),
       ];
-      const dependency = upstream.length > 0 ? [`"--dependency=afterok:${upstream.join(':')}" --kill-on-invalid-dep=yes`] : [];
+      const dependency = upstream.length > 0 ? [`"--dependency=${step.dependency ?? 'afterok'}:${upstream.join(':')}" --kill-on-invalid-dep=yes`] : [];
       // One option per line: the golden files read as a list.
       const lines = [...dependency, ...step.options.map(shellQuote), `${shellQuote(step.scriptPath)} || return 1`];
       return [
@@ -67,7 +73,7 @@ export function submitScript(nonce: string, runId: string, steps: readonly Submi
     '}',
     'ferry_submit_steps',
   ];
-  return remoteScript(nonce, `Ferry: submit the steps of run ${runId}`, body);
+  return remoteScript(nonce, `Ferry: submit the steps of ${isSweepId(ownerId) ? 'sweep' : 'run'} ${ownerId}`, body);
 }
 
 export type SubmitResult =
@@ -87,7 +93,8 @@ export function parseSubmitRecords(records: readonly ScriptRecord[]): SubmitResu
   return { ok: false, step, message: said, jobIds, rolledBack: rollback === undefined || rollback.status === 0 };
 }
 
+/** A job id, or an array task's (`123_4`: a point of a sweep resubmitted alone waits on its own task). */
 function checkedJobId(jobId: string): string {
-  if (!/^\d+$/.test(jobId)) throw new FerryError('internal', `not a Slurm job id: ${JSON.stringify(jobId)}`);
+  if (!/^\d+(_\d+)?$/.test(jobId)) throw new FerryError('internal', `not a Slurm job id: ${JSON.stringify(jobId)}`);
   return jobId;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -54,4 +54,23 @@ test('absolute, escaping and overlong paths are refused', () => {
   assert.throws(() => tarArchive([{ path: '/etc/passwd', mode: 0o600, data: '' }]), /refusing/);
   assert.throws(() => tarArchive([{ path: 'steps/../../x', mode: 0o600, data: '' }]), /refusing/);
   assert.throws(() => tarArchive([{ path: 'x'.repeat(101), mode: 0o600, data: '' }]), /too long/);
+});
+
+test("relative symbolic links (a sweep's points/<index>) unpack as links that resolve", () => {
+  const dir = extract(
+    tarArchive([
+      { path: 'runs', mode: 0o700 },
+      { path: 'runs/r-1', mode: 0o700 },
+      { path: 'runs/r-1/params.json', mode: 0o600, data: '{"lr": 0.1}\n' },
+      { path: 'sweeps', mode: 0o700 },
+      { path: 'sweeps/s-1', mode: 0o700 },
+      { path: 'sweeps/s-1/points', mode: 0o700 },
+      { path: 'sweeps/s-1/points/0', mode: 0o700, link: '../../../runs/r-1' },
+    ]),
+    'links',
+  );
+  assert.equal(readlinkSync(join(dir, 'sweeps/s-1/points/0')), '../../../runs/r-1');
+  assert.equal(readFileSync(join(dir, 'sweeps/s-1/points/0/params.json'), 'utf8'), '{"lr": 0.1}\n');
+  assert.throws(() => tarArchive([{ path: 'x', mode: 0o700, link: '/etc' }]), /refusing the link target/);
+  assert.throws(() => tarArchive([{ path: 'x', mode: 0o700, link: 'y'.repeat(101) }]), /refusing the link target/);
 });

@@ -1,8 +1,9 @@
 /**
  * A minimal ustar (POSIX.1-1988) archive writer: enough to send a run
  * directory to a cluster in one transfer (`tar -xf -` on the other side),
- * without an npm dependency. Regular files and directories only; names up to
- * 255 bytes (split into ustar's prefix and name fields).
+ * without an npm dependency. Regular files, directories and relative symbolic
+ * links; names up to 255 bytes (split into ustar's prefix and name fields),
+ * link targets up to 100.
  */
 
 export interface TarEntry {
@@ -10,8 +11,10 @@ export interface TarEntry {
   path: string;
   /** Permission bits, e.g. 0o600. */
   mode: number;
-  /** File contents; absent for a directory. */
+  /** File contents; absent for a directory or a link. */
   data?: Buffer | string;
+  /** A symbolic link to this relative path (mode is then ignored). */
+  link?: string;
 }
 
 const BLOCK = 512;
@@ -32,16 +35,23 @@ export function tarArchive(entries: readonly TarEntry[], mtime: Date = new Date(
 }
 
 function header(entry: TarEntry, size: number, mtime: number): Buffer {
-  const directory = entry.data === undefined;
+  const link = entry.link;
+  const directory = entry.data === undefined && link === undefined;
   const [prefix, name] = splitPath(directory ? `${entry.path}/` : entry.path);
   const block = Buffer.alloc(BLOCK);
   block.write(name, 0, 100, 'utf8');
-  writeOctal(block, 100, 8, entry.mode & 0o7777);
+  writeOctal(block, 100, 8, link === undefined ? entry.mode & 0o7777 : 0o777);
   writeOctal(block, 108, 8, 0); // uid, gid: the extracting user owns the files
   writeOctal(block, 116, 8, 0);
   writeOctal(block, 124, 12, size);
   writeOctal(block, 136, 12, mtime);
-  block.write(directory ? '5' : '0', 156, 1, 'ascii');
+  block.write(link !== undefined ? '2' : directory ? '5' : '0', 156, 1, 'ascii');
+  if (link !== undefined) {
+    if (link.includes('\0') || link.startsWith('/') || Buffer.byteLength(link) > 100) {
+      throw new Error(`tar: refusing the link target ${JSON.stringify(link)} (relative, at most 100 bytes)`);
+    }
+    block.write(link, 157, 100, 'utf8');
+  }
   block.write('ustar\0', 257, 6, 'ascii');
   block.write('00', 263, 2, 'ascii');
   block.write(prefix, 345, 155, 'utf8');

@@ -74,6 +74,29 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'sweeps, and the sweep and index of each run that is a sweep point',
+    up(db) {
+      db.exec(`
+        CREATE TABLE sweeps (
+          id            TEXT PRIMARY KEY,
+          pipeline      TEXT NOT NULL,
+          notebook_path TEXT NOT NULL,
+          target        TEXT NOT NULL,
+          mode          TEXT NOT NULL,
+          definition    TEXT NOT NULL, -- JSON SweepDefinition: axes, sample, seed, maxParallel
+          size          INTEGER NOT NULL,
+          created_at    TEXT NOT NULL
+        );
+        CREATE INDEX sweeps_by_created ON sweeps (created_at DESC, id DESC);
+
+        -- NULL for runs of their own (every run stored before this migration).
+        ALTER TABLE runs ADD COLUMN sweep_id TEXT REFERENCES sweeps (id) ON DELETE CASCADE;
+        ALTER TABLE runs ADD COLUMN sweep_index INTEGER;
+        CREATE UNIQUE INDEX runs_by_sweep ON runs (sweep_id, sweep_index) WHERE sweep_id IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 /** Brings `db` up to `list.length` applied migrations; refuses a database from a newer Ferry. */

@@ -1,6 +1,7 @@
 /** Rows as SQLite returns them, and their conversion to the API's types. */
-import type { JsonValue } from '../../spec.js';
+import type { JsonValue, StepMode } from '../../spec.js';
 import type { MetricSeries, Run, RunState, StateChange, StepRun, StepState } from '../../run.js';
+import type { Sweep, SweepDefinition } from '../../sweeps/sweep.js';
 
 export interface RunRow {
   id: string;
@@ -15,6 +16,19 @@ export interface RunRow {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  sweep_id: string | null;
+  sweep_index: number | null;
+}
+
+export interface SweepRow {
+  id: string;
+  pipeline: string;
+  notebook_path: string;
+  target: string;
+  mode: string;
+  definition: string;
+  size: number;
+  created_at: string;
 }
 
 export interface StepRow {
@@ -60,8 +74,24 @@ export function toRun(row: RunRow, steps: StepRow[]): Run {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     runDir: row.run_dir,
+    sweepId: row.sweep_id,
+    sweepIndex: row.sweep_index,
     steps: steps.map(toStepRun),
   });
+}
+
+export function toSweep(row: SweepRow): Sweep {
+  const definition = JSON.parse(row.definition) as SweepDefinition;
+  return {
+    id: row.id,
+    pipeline: row.pipeline,
+    notebookPath: row.notebook_path,
+    target: row.target,
+    mode: row.mode as StepMode,
+    createdAt: row.created_at,
+    size: row.size,
+    ...definition,
+  };
 }
 
 export function toStepRun(row: StepRow): StepRun {

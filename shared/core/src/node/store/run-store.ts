@@ -18,15 +18,18 @@ import {
   type StepRun,
   type StepState,
 } from '../../run.js';
+import type { Sweep, SweepDefinition } from '../../sweeps/sweep.js';
 import { migrate, migrations as allMigrations, type Migration } from './migrations.js';
 import {
   toMetricSeries,
   toRun,
   toStateChange,
+  toSweep,
   type MetricRow,
   type RunRow,
   type StateChangeRow,
   type StepRow,
+  type SweepRow,
 } from './rows.js';
 
 export interface NewRun {
@@ -38,6 +41,16 @@ export interface NewRun {
   parameters: Record<string, JsonValue>;
   spec: PipelineSpec;
   runDir: string;
+}
+
+/** A sweep's record; its points come as NewRuns, in index order. */
+export interface NewSweep {
+  id: string;
+  pipeline: string;
+  notebookPath: string;
+  target: string;
+  mode: StepMode;
+  definition: SweepDefinition;
 }
 
 /** Fields to change; `undefined` leaves a field alone, `null` clears it. */
@@ -58,6 +71,8 @@ export interface ListRunsOptions {
   limit: number;
   offset?: number;
   state?: RunState;
+  /** Only the points of this sweep. */
+  sweepId?: string;
 }
 
 const STEP_COLUMNS: Record<keyof StepPatch, string> = {
@@ -110,19 +125,46 @@ export class RunStore {
 
   /** Inserts the run ('queued') and all its steps ('waiting') at once. */
   createRun(input: NewRun): RunWithSpec {
+    this.db.transaction(() => this.insertRun(input, isoNow()))();
+    return this.getRunWithSpec(input.id);
+  }
+
+  hasSweep(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(id) !== undefined;
+  }
+
+  /**
+   * Inserts the sweep and all its points (runs 'queued', steps 'waiting') in
+   * one transaction: the monitor never sees part of a sweep, so a target
+   * that submits a sweep whole (Slurm job arrays) gets every point at once.
+   */
+  createSweep(sweep: NewSweep, points: readonly NewRun[]): Sweep {
     const now = isoNow();
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO runs (id, pipeline, notebook_path, target, mode, state, parameters, spec, run_dir, created_at)
-           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
+          `INSERT INTO sweeps (id, pipeline, notebook_path, target, mode, definition, size, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(input.id, input.pipeline, input.notebookPath, input.target, input.mode, JSON.stringify(input.parameters), JSON.stringify(input.spec), input.runDir, now);
-      const insertStep = this.db.prepare(`INSERT INTO steps (run_id, name, position, state) VALUES (?, ?, ?, 'waiting')`);
-      input.spec.steps.forEach((step, position) => insertStep.run(input.id, step.name, position));
-      this.insertStateChange({ runId: input.id, state: 'queued', at: now });
+        .run(sweep.id, sweep.pipeline, sweep.notebookPath, sweep.target, sweep.mode, JSON.stringify(sweep.definition), points.length, now);
+      points.forEach((point, index) => this.insertRun(point, now, { id: sweep.id, index }));
     })();
-    return this.getRunWithSpec(input.id);
+    return this.getSweep(sweep.id);
+  }
+
+  /** FerryError 'not-found' when there is none. */
+  getSweep(id: string): Sweep {
+    const row = this.db.prepare('SELECT * FROM sweeps WHERE id = ?').get(id) as SweepRow | undefined;
+    if (!row) throw new FerryError('not-found', `no sweep with id "${id}"`);
+    return toSweep(row);
+  }
+
+  /** Newest first. */
+  listSweeps(options: { limit: number; offset?: number }): Sweep[] {
+    const rows = this.db
+      .prepare('SELECT * FROM sweeps ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?')
+      .all(options.limit, options.offset ?? 0) as SweepRow[];
+    return rows.map(toSweep);
   }
 
   /** The run with its steps in spec order; FerryError 'not-found' when there is none. */
@@ -135,22 +177,22 @@ export class RunStore {
     return { ...toRun(row, this.stepRows(id)), spec: JSON.parse(row.spec) as PipelineSpec };
   }
 
-  /** Newest first. */
+  /** Newest first; the points of a sweep (created together) in index order. */
   listRuns(options: ListRunsOptions): Run[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM runs WHERE (@state IS NULL OR state = @state)
-         ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+        `SELECT * FROM runs WHERE (@state IS NULL OR state = @state) AND (@sweepId IS NULL OR sweep_id = @sweepId)
+         ORDER BY created_at DESC, sweep_index, id DESC LIMIT @limit OFFSET @offset`,
       )
-      .all({ state: options.state ?? null, limit: options.limit, offset: options.offset ?? 0 }) as RunRow[];
+      .all({ state: options.state ?? null, sweepId: options.sweepId ?? null, limit: options.limit, offset: options.offset ?? 0 }) as RunRow[];
     return rows.map((row) => toRun(row, this.stepRows(row.id)));
   }
 
-  /** Runs not in a final state, oldest first (the order the scheduler serves them). */
+  /** Runs not in a final state, oldest first (the order the scheduler serves them; a sweep's points by index). */
   activeRuns(): Run[] {
     const finals = FINAL_RUN_STATES.map(() => '?').join(', ');
     const rows = this.db
-      .prepare(`SELECT * FROM runs WHERE state NOT IN (${finals}) ORDER BY created_at, id`)
+      .prepare(`SELECT * FROM runs WHERE state NOT IN (${finals}) ORDER BY created_at, sweep_index, id`)
       .all(...FINAL_RUN_STATES) as RunRow[];
     return rows.map((row) => toRun(row, this.stepRows(row.id)));
   }
@@ -219,6 +261,21 @@ export class RunStore {
   stateChanges(runId: string): StateChange[] {
     const rows = this.db.prepare('SELECT * FROM state_changes WHERE run_id = ? ORDER BY id').all(runId) as StateChangeRow[];
     return rows.map(toStateChange);
+  }
+
+  private insertRun(input: NewRun, now: string, sweep?: { id: string; index: number }): void {
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, pipeline, notebook_path, target, mode, state, parameters, spec, run_dir, created_at, sweep_id, sweep_index)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        input.id, input.pipeline, input.notebookPath, input.target, input.mode, JSON.stringify(input.parameters), JSON.stringify(input.spec),
+        input.runDir, now, sweep?.id ?? null, sweep?.index ?? null,
+      );
+    const insertStep = this.db.prepare(`INSERT INTO steps (run_id, name, position, state) VALUES (?, ?, ?, 'waiting')`);
+    input.spec.steps.forEach((step, position) => insertStep.run(input.id, step.name, position));
+    this.insertStateChange({ runId: input.id, state: 'queued', at: now });
   }
 
   private runRow(id: string): RunRow {
