@@ -7,25 +7,15 @@ import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FerryError, isFinalRunState, type FerryClient, type Run } from '@ferry/core';
+import { isFinalRunState, type FerryClient, type Run } from '@ferry/core';
 import { ferryPaths } from '@ferry/core/node';
-import { examplePath, startServer, testHome, waitFor, type ServerProcess, type TestHome } from './testing/harness.js';
+import { examplePath, rejection, startServer, testHome, waitFor, type ServerProcess, type TestHome } from './testing/harness.js';
 
 async function finished(client: FerryClient, id: string): Promise<Run> {
   return waitFor(`run ${id} to finish`, async () => {
     const run = await client.run(id);
     return isFinalRunState(run.state) ? run : undefined;
   }, 120_000);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FerryError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof FerryError, `expected a FerryError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
 }
 
 describe('the Ferry server', () => {

@@ -7,25 +7,15 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { FerryError, sweepState, type FerryClient, type SweepResponse } from '@ferry/core';
+import { sweepState, type FerryClient, type SweepResponse } from '@ferry/core';
 import { ferryPaths } from '@ferry/core/node';
-import { examplePath, ferry, startServer, testHome, waitFor, type ServerProcess, type TestHome } from './testing/harness.js';
+import { examplePath, ferry, rejection, startServer, testHome, waitFor, type ServerProcess, type TestHome } from './testing/harness.js';
 
 async function finished(client: FerryClient, id: string): Promise<SweepResponse> {
   return waitFor(`sweep ${id} to finish`, async () => {
     const sweep = await client.sweep(id);
     return ['succeeded', 'failed', 'cancelled'].includes(sweepState(sweep.runs)) ? sweep : undefined;
   }, 120_000);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FerryError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof FerryError, `expected a FerryError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
 }
 
 describe('sweeps', () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FerryClient } from '@ferry/core';
+import { FerryClient, FerryError } from '@ferry/core';
 import { ferryPaths, readDiscovery } from '@ferry/core/node';
 
 /** server/dist/testing → the repository root. */
@@ -101,4 +101,15 @@ export function ferry(home: TestHome, args: string[], options: { cwd?: string } 
     timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The FerryError a request failed with (failing the test when it did not fail). */
+export async function rejection(promise: Promise<unknown>): Promise<FerryError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof FerryError) return error;
+    throw new Error(`expected a FerryError, got ${String(error)}`);
+  }
+  throw new Error('expected the request to fail');
 }

@@ -2,7 +2,7 @@ import { isSweepId, type FerryClient } from '@ferry/core';
 import { ensureNoExtra, parse, positional } from '../args.js';
 import { printJson } from '../output.js';
 import { describeRun, withoutSpec } from './runs.js';
-import { describeSweep } from './sweeps.js';
+import { printSweep } from './sweeps.js';
 
 const USAGE = 'ferry cancel RUN|SWEEP [--json]';
 
@@ -13,9 +13,7 @@ export async function cancelCommand(argv: string[], client: () => Promise<FerryC
   const api = await client();
   const id = positional(positionals, 0, 'RUN', USAGE);
   if (isSweepId(id)) {
-    const sweep = await api.cancelSweep(id);
-    if (values.json) printJson(sweep);
-    else process.stdout.write(await describeSweep(api, sweep));
+    await printSweep(api, await api.cancelSweep(id), Boolean(values.json));
     return 0;
   }
   const run = await api.cancel(id);

@@ -5,7 +5,7 @@ import { followLogs, waitForRun, waitForSweep } from '../follow.js';
 import { answerPromptsAtTerminal } from '../prompts.js';
 import { printJson } from '../output.js';
 import { describeMetrics, describeRun, withoutSpec } from './runs.js';
-import { describeSweep } from './sweeps.js';
+import { printSweep } from './sweeps.js';
 
 const USAGE =
   'ferry run NOTEBOOK [--target T] [-p NAME=VALUE]... [--mode script|notebook] [--wait] [--follow] [--json]\n' +
@@ -107,13 +107,12 @@ async function submitSweepAndWait(api: FerryClient, notebookPath: string, mode: 
     process.stderr.write(`sweep ${sweep.id} submitted to ${sweep.target}: ${sweep.size} points${drawn}\n`);
   }
   if (!values.wait) {
-    if (values.json) printJson(submitted);
-    else process.stdout.write(await describeSweep(api, submitted));
+    await printSweep(api, submitted, Boolean(values.json));
     return 0;
   }
   const finished = await waitForSweep(api, sweep.id, Boolean(values.json));
-  if (values.json) printJson(finished);
-  else process.stdout.write('\n' + (await describeSweep(api, finished)));
+  if (!values.json) process.stdout.write('\n');
+  await printSweep(api, finished, Boolean(values.json));
   return finished.runs.every((run) => run.state === 'succeeded') ? 0 : 1;
 }
 

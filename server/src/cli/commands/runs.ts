@@ -3,7 +3,7 @@ import { elapsed, formatNumber, stateGlyph, summarizeSeries } from '@ferry/ui';
 import type { FerryClient } from '@ferry/core';
 import { ensureNoExtra, parse, positional } from '../args.js';
 import { printJson, table } from '../output.js';
-import { describeSweep } from './sweeps.js';
+import { printSweep } from './sweeps.js';
 
 const RUNS_USAGE = 'ferry runs [--sweep SWEEP] [--limit N] [--json]';
 const STATUS_USAGE = 'ferry status RUN|SWEEP [--json]';
@@ -40,9 +40,7 @@ export async function statusCommand(argv: string[], client: () => Promise<FerryC
   const api = await client();
   const id = positional(positionals, 0, 'RUN', STATUS_USAGE);
   if (isSweepId(id)) {
-    const sweep = await api.sweep(id);
-    if (values.json) printJson(sweep);
-    else process.stdout.write(await describeSweep(api, sweep));
+    await printSweep(api, await api.sweep(id), Boolean(values.json));
     return 0;
   }
   const run = await api.run(id);

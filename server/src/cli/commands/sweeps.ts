@@ -30,6 +30,12 @@ export async function sweepsCommand(argv: string[], client: () => Promise<FerryC
   return 0;
 }
 
+/** A sweep as JSON, or described for people. */
+export async function printSweep(api: FerryClient, sweep: SweepResponse, json: boolean): Promise<void> {
+  if (json) printJson(sweep);
+  else process.stdout.write(await describeSweep(api, sweep));
+}
+
 /** The sweep, then one row per point: its run, state, swept values and last metric values, side by side. */
 export async function describeSweep(api: FerryClient, { sweep, runs }: SweepResponse): Promise<string> {
   const state = sweepState(runs);

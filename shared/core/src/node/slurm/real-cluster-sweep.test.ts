@@ -16,7 +16,7 @@ import type { RunEngine, SweepWithRuns } from '../engine.js';
 import { SshConnectionPool } from '../ssh/ssh-pool.js';
 import { newRunId, newSweepId } from '../store/run-id.js';
 import { pipeline, stepOf, testHome, waitFor, waitForFinalRun, type TestHome } from '../testing.js';
-import { cleanUpRuns, cluster, jobIds, onCluster, openClusterEngine, skipWithoutCluster, slurmTarget } from './real-cluster-testing.js';
+import { cleanUpRuns, cluster, devSlurm, jobIds, onCluster, openClusterEngine, skipWithoutCluster, skipWithoutRoot, slurmTarget } from './real-cluster-testing.js';
 import { SlurmTarget } from './slurm-target.js';
 import type { CommandRunner } from '../remote/command-runner.js';
 
@@ -140,9 +140,9 @@ describe('sweeps as job arrays on the dev cluster', { skip: skipWithoutCluster, 
     assert.deepEqual([stepOf(bad!, 'first').state, stepOf(bad!, 'first').reason], ['failed', 'ValueError: bad point (cell 2)']);
     assert.deepEqual([stepOf(bad!, 'second').state, stepOf(bad!, 'second').reason], ['skipped', 'upstream step "first" failed']);
     const secondTask = stepOf(bad!, 'second').jobId!;
-    await waitFor('Slurm to drop the dependent task', () => {
-      const [state] = onCluster(`sacct -X --parsable2 --noheader --jobs=${task(secondTask)[0]} --format=JobID,State | grep '^${secondTask}|' | cut -d'|' -f2`);
-      return state?.startsWith('CANCELLED') ? state : undefined;
+    await waitFor('the dependent task to be cancelled', () => {
+      const [state] = onCluster(`squeue --noheader --array --states=all --jobs=${secondTask} --format=%T`);
+      return state === 'CANCELLED' ? state : undefined;
     }, 30_000);
     assert.match((await engine.readLog(good!.id, 'second', 0, 1000)).data.toString('utf8'), /^second 1\n$/);
   });
@@ -187,6 +187,22 @@ describe('sweeps as job arrays on the dev cluster', { skip: skipWithoutCluster, 
     assert.match(stepOf(runs[0]!, 'second').reason!, /sbatch refused the job array of step "second": sbatch: error: /);
     const states = onCluster(`squeue --noheader --array --me --states=all --name=ferry-${created.id}-first --format=%T`);
     assert.deepEqual(states, ['CANCELLED', 'CANCELLED'], 'the first array was submitted, then withdrawn');
+  });
+
+  test('without accounting (scontrol asked by array id instead of sacct): a sweep runs the same', { skip: skipWithoutRoot }, async () => {
+    devSlurm('accounting', 'off');
+    try {
+      const fresh = await openClusterEngine(home, { slurm: slurmTarget() }); // a new target probes afresh
+      await engine.close();
+      engine = fresh;
+      const { runs: submitted } = await sweep('slurm', twoSteps, ['lr=0.1,0.2', 'wait=1'], 1);
+      const runs = await finished(submitted, 90_000);
+      assert.deepEqual(runs.map((run) => run.state), ['succeeded', 'succeeded'], JSON.stringify(runs.map((run) => run.steps), null, 2));
+      assert.notEqual(arrayOf(runs, 'first'), arrayOf(runs, 'second'), 'one array per step, each known to Ferry through scontrol');
+      assert.match((await engine.readLog(runs[1]!.id, 'second', 0, 1000)).data.toString('utf8'), /^second lr=0\.2 scaled=2\n$/);
+    } finally {
+      devSlurm('accounting', 'on');
+    }
   });
 
   test('one transfer and one submit exec for the whole sweep; a lost submit answer: the arrays are found by name, not queued twice', async () => {
