@@ -15,6 +15,17 @@ ferry_capture() {
 }
 ferry_main() {
   ferry_record begin
+  # ferry_none_queued: true when the lookups worked and found no job of these names that is not cancelled.
+  ferry_none_queued() {
+    : >"$ferry_tmp/found"
+    ferry_capture squeue squeue --noheader --me --states=all --name=ferry-r-20250101-120000-abcdef-prepare,ferry-r-20250101-120000-abcdef-train,ferry-r-20250101-120000-abcdef-evaluate --format='%i|%j|%T'
+    [ "$ferry_status" -eq 0 ] || return 1
+    cat "$ferry_tmp/out" >>"$ferry_tmp/found"
+    ferry_capture sacct sacct -X --parsable2 --noheader --name=ferry-r-20250101-120000-abcdef-prepare,ferry-r-20250101-120000-abcdef-train,ferry-r-20250101-120000-abcdef-evaluate --starttime="$(date -d '2 days ago' +%Y-%m-%dT%H:%M:%S)" --format=JobID,JobName,State
+    [ "$ferry_status" -eq 0 ] || return 1
+    cat "$ferry_tmp/out" >>"$ferry_tmp/found"
+    ! grep -v -e '|CANCELLED' "$ferry_tmp/found" | grep -q .
+  }
   ferry_submitted=()
   # ferry_sbatch STEP OPTION... SCRIPT: submit; record the job id, or cancel what was submitted and record why not.
   ferry_sbatch() {
@@ -83,7 +94,7 @@ ferry_main() {
       /scratch/alice/ferry/runs/r-20250101-120000-abcdef/steps/evaluate/job.sh || return 1
     local job_2=$ferry_job
   }
-  ferry_submit_steps
+  if ferry_none_queued; then ferry_submit_steps; fi
   ferry_record end
 }
 ferry_main </dev/null

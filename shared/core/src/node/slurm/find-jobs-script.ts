@@ -1,25 +1,25 @@
 /**
- * Finds a run's jobs by name (`ferry-<runId>-<step>`), for when a submit's
- * answer was lost (the connection dropped mid-exec): were the jobs queued
- * or not? squeue knows every job until MinJobAge after it ends; sacct, where
+ * Finds a run's jobs by name (`ferry-<runId>-<step>`), as the submit
+ * script does before it submits: were they queued already by a submit whose
+ * answer was lost (the connection dropped mid-exec)? squeue knows every job until MinJobAge after it ends; sacct, where
  * accounting is on, knows the rest (it only searches from a start time:
  * two days back is plenty for a submit that just happened).
  *
  * Records: `cmd squeue ...` (`ID|NAME|STATE` lines), `cmd sacct ...` (same).
  */
 import { shellQuote } from '../remote/command-runner.js';
-import { remoteScript, type CapturedCommand } from './remote-script.js';
+import type { CapturedCommand } from './remote-script.js';
 import { splitState } from './slurm-job.js';
 
-export function findJobsScript(nonce: string, names: readonly string[], accounting: boolean): string {
+/** The captures `squeue` and `sacct` (where accounting is on) that `parseNamedJobs` reads; also part of the submit script. */
+export function findJobsCommands(names: readonly string[], accounting: boolean): string[] {
   const nameList = shellQuote(`--name=${names.join(',')}`);
-  const body = [
+  return [
     `ferry_capture squeue squeue --noheader --me --states=all ${nameList} --format='%i|%j|%T'`,
     ...(accounting
       ? [`ferry_capture sacct sacct -X --parsable2 --noheader ${nameList} --starttime="$(date -d '2 days ago' +%Y-%m-%dT%H:%M:%S)" --format=JobID,JobName,State`]
       : []),
   ];
-  return remoteScript(nonce, 'Ferry: find jobs by name', body);
 }
 
 export interface NamedJob {

@@ -16,11 +16,10 @@ import { fileURLToPath } from 'node:url';
 import type { PipelineSpec } from '../../spec.js';
 import type { SlurmTargetConfig } from '../config.js';
 import { cancelScript } from './cancel-script.js';
-import { findJobsScript } from './find-jobs-script.js';
 import { pollScript } from './poll-script.js';
 import { probeScript } from './probe.js';
 import { readLogScript } from './read-log-script.js';
-import { arrayJob, jobName, stepDirOf, stepJob, type SweepLocation } from './step-job.js';
+import { arrayJob, stepDirOf, stepJob, type SweepLocation } from './step-job.js';
 import { submitScript, type SubmitStep } from './submit-script.js';
 
 // dist/node/slurm/ → the repository root
@@ -62,17 +61,17 @@ function sweepSteps(indices: number[], maxParallel: number | undefined, target: 
 const generated: Record<string, string> = {
   ...Object.fromEntries(spec.steps.map((step) => [`train_pipeline.${step.name}.job.sh`, stepJob(run, step, config).script])),
   'train_pipeline.plain.train.job.sh': stepJob(run, spec.steps[1]!, plain).script,
-  'train_pipeline.submit.sh': submitScript(NONCE, run.id, submitSteps(spec.steps, config)),
+  'train_pipeline.submit.sh': submitScript(NONCE, run.id, submitSteps(spec.steps, config), true),
   // A GPU step submitted after its upstream step was (the engine resuming a half-submitted run): it waits on a recorded job id.
   'train_pipeline.gpu-train.submit.sh': submitScript(NONCE, run.id, [
     { ...stepJob(run, { ...spec.steps[1]!, resources: { gpus: 2, cpus: 1.5, memoryMiB: 1000.5, timeMinutes: 2 * 1440 + 61 } }, config), after: [], afterJobs: ['4242'] },
-  ]),
+  ], false),
   'train_pipeline.gpu-train.job.sh': stepJob(run, { ...spec.steps[1]!, resources: { gpus: 2 } }, config).script,
   // The sweep: every step's array over points 0-3, at most 2 at once.
-  'train_pipeline.sweep.submit.sh': submitScript(NONCE, sweep.id, sweepSteps([0, 1, 2, 3], 2, config)),
+  'train_pipeline.sweep.submit.sh': submitScript(NONCE, sweep.id, sweepSteps([0, 1, 2, 3], 2, config), true),
   'train_pipeline.sweep.train.job.sh': arrayJob(sweep, spec.steps[1]!, [0, 1, 2, 3], 2, config).script,
   // A plain site, point 1 cancelled before the submit, no limit: --array=0,2-3.
-  'train_pipeline.sweep.plain.submit.sh': submitScript(NONCE, sweep.id, sweepSteps([0, 2, 3], undefined, plain)),
+  'train_pipeline.sweep.plain.submit.sh': submitScript(NONCE, sweep.id, sweepSteps([0, 2, 3], undefined, plain), false),
   'train_pipeline.sweep.plain.train.job.sh': arrayJob(sweep, spec.steps[1]!, [0, 2, 3], undefined, plain).script,
   'poll.sh': pollScript(NONCE, {
     jobIds: ['101', '102', '103'],
@@ -87,7 +86,6 @@ const generated: Record<string, string> = {
   'probe.sh': probeScript(NONCE, config),
   'probe.plain.sh': probeScript(NONCE, plain),
   'cancel.sh': cancelScript(NONCE, ['101', '102', '103'], 30),
-  'find-jobs.sh': findJobsScript(NONCE, spec.steps.map((step) => jobName(run.id, step.name)), true),
   'read-log.sh': readLogScript(NONCE, join(stepDirOf(run.runDir, 'train'), 'log.txt'), 1024, 65536),
 };
 

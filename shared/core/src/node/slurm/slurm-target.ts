@@ -16,7 +16,7 @@ import { shellQuote, type CommandRunner } from '../remote/command-runner.js';
 import { BUNDLED_RUNTIME, runtimeCompanions } from '../targets/local.js';
 import type { ActiveStep, LogRange, StartOutcome, StepFilesObservation, StepObservation, Target } from '../targets/target.js';
 import { cancelScript, scancelFailure } from './cancel-script.js';
-import { findJobsScript, parseNamedJobs } from './find-jobs-script.js';
+import { parseNamedJobs, type NamedJob } from './find-jobs-script.js';
 import { isEndedState, observeStep } from './job-observation.js';
 import { pollScript } from './poll-script.js';
 import { BackoffPollPolicy, type BackoffOptions } from './poll-policy.js';
@@ -257,34 +257,32 @@ export class SlurmTarget implements Target {
   }
 
   /**
-   * Submits the run (or the sweep's arrays), exactly once: its jobs are
-   * first looked up by name (`ferry-<id>-<step>`), so neither a submit whose
-   * answer was lost (the connection dropped, a timeout) nor one whose job
-   * ids never reached the store (the server stopped in between) is queued a
-   * second time.
+   * Submits the run (or the sweep's arrays), exactly once, in one exec per
+   * attempt: the submit script first looks the jobs up by name
+   * (`ferry-<id>-<step>`), so neither a submit whose answer was lost (the
+   * connection dropped, a timeout) nor one whose job ids never reached the
+   * store (the server stopped in between) is queued a second time. When the
+   * script found jobs instead of submitting, they are adopted if every step
+   * has one, else withdrawn and the next attempt submits anew.
    */
   private async submitOnce(runId: string, steps: readonly SubmitStep[], probe: SlurmProbe): Promise<SubmitResult> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= SUBMIT_ATTEMPTS; attempt++) {
       if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, SUBMIT_RETRY_PAUSE_MS * (attempt - 1)));
-      try {
-        const adopted = await this.adoptQueuedJobs(runId, steps, probe);
-        if (adopted) return adopted;
-      } catch (error) {
-        lastError = error;
-        continue; // cannot tell what is queued: look again before submitting anything
-      }
       const nonce = newNonce();
       try {
-        const records = await runScript(this.runner, submitScript(nonce, runId, steps), nonce, 'submitting with sbatch', TIMEOUT_MS.submit);
-        return parseSubmitRecords(records);
+        const records = await runScript(this.runner, submitScript(nonce, runId, steps, probe.accounting), nonce, 'submitting with sbatch', TIMEOUT_MS.submit);
+        if (records.some((record) => record.kind === 'job' || record.kind === 'refused')) return parseSubmitRecords(records);
+        // Nothing submitted: the lookups failed (parseNamedJobs throws; look again) or found jobs.
+        const adopted = await this.adoptQueuedJobs(runId, steps, parseNamedJobs(capturedCommands(records)));
+        if (adopted) return adopted;
       } catch (error) {
         lastError = error;
       }
     }
     throw new FerryError(
       'target',
-      `could not submit ${isSweepId(runId) ? 'sweep' : 'run'} ${runId}: ${(lastError as Error).message}. If jobs named ferry-${runId}-* are queued, cancel them with scancel --name`,
+      `could not submit ${isSweepId(runId) ? 'sweep' : 'run'} ${runId}: ${(lastError as Error | undefined)?.message ?? 'jobs of an earlier submit were still being withdrawn'}. If jobs named ferry-${runId}-* are queued, cancel them with scancel --name`,
     );
   }
 
@@ -293,21 +291,15 @@ export class SlurmTarget implements Target {
    * any that are, and undefined (submit them). A job array counts by its
    * array job id, whatever form squeue lists its tasks in.
    */
-  private async adoptQueuedJobs(runId: string, steps: readonly SubmitStep[], probe: SlurmProbe): Promise<SubmitResult | undefined> {
+  private async adoptQueuedJobs(runId: string, steps: readonly SubmitStep[], found: readonly NamedJob[]): Promise<SubmitResult | undefined> {
     const names = steps.map((step) => jobName(runId, step.step));
-    const live = (await this.findJobs(names, probe)).filter((job) => job.state !== 'CANCELLED');
+    const live = found.filter((job) => job.state !== 'CANCELLED');
     const byName = new Map(live.map((job) => [job.name, arrayJobId(job.jobId)]));
     if (names.every((name) => byName.has(name))) {
       return { ok: true, jobIds: Object.fromEntries(steps.map((step, index) => [step.step, byName.get(names[index]!)!])) };
     }
     if (live.length > 0) await this.scancel([...new Set(live.map((job) => arrayJobId(job.jobId)))]);
     return undefined;
-  }
-
-  private async findJobs(names: readonly string[], probe: SlurmProbe) {
-    const nonce = newNonce();
-    const records = await runScript(this.runner, findJobsScript(nonce, names, probe.accounting), nonce, 'looking up submitted jobs', TIMEOUT_MS.poll);
-    return parseNamedJobs(capturedCommands(records));
   }
 
   async poll(active: ActiveStep[]): Promise<StepObservation[]> {

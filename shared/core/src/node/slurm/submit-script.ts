@@ -16,7 +16,8 @@ import { FerryError } from '../../errors.js';
 import { isSweepId } from '../../sweeps/sweep.js';
 import { shellQuote } from '../remote/command-runner.js';
 import { capturedCommands, decodeText, lastLines, remoteScript, type ScriptRecord } from './remote-script.js';
-import type { StepJob } from './step-job.js';
+import { findJobsCommands } from './find-jobs-script.js';
+import { jobName, type StepJob } from './step-job.js';
 
 export interface SubmitStep extends StepJob {
   /** Upstream steps submitted by the same script (earlier in the list). */
@@ -27,10 +28,25 @@ export interface SubmitStep extends StepJob {
   dependency?: 'afterok' | 'aftercorr';
 }
 
-/** `ownerId`: the run's id, or the sweep's whose job arrays these are. */
-export function submitScript(nonce: string, ownerId: string, steps: readonly SubmitStep[]): string {
+/**
+ * `ownerId`: the run's id, or the sweep's whose job arrays these are. Before
+ * anything is submitted, the script looks the jobs up by name (squeue, and
+ * sacct with `accounting`): a submit whose answer was lost, or whose job ids
+ * never reached the store, must not queue the steps twice. Should a lookup
+ * fail or find any job not cancelled, nothing is submitted and the caller
+ * decides from the captured lookups (`parseNamedJobs`). Looking here rather
+ * than in an exec of its own keeps a submit to one round trip.
+ */
+export function submitScript(nonce: string, ownerId: string, steps: readonly SubmitStep[], accounting: boolean): string {
   const variable = new Map(steps.map((step, index) => [step.step, `job_${index}`]));
+  const lookups = findJobsCommands(steps.map((step) => jobName(ownerId, step.step)), accounting);
   const body = [
+    '# ferry_none_queued: true when the lookups worked and found no job of these names that is not cancelled.',
+    'ferry_none_queued() {',
+    '  : >"$ferry_tmp/found"',
+    ...lookups.flatMap((lookup) => [`  ${lookup}`, '  [ "$ferry_status" -eq 0 ] || return 1', '  cat "$ferry_tmp/out" >>"$ferry_tmp/found"']),
+    `  ! grep -v -e '|CANCELLED' "$ferry_tmp/found" | grep -q .`,
+    '}',
     'ferry_submitted=()',
     '# ferry_sbatch STEP OPTION... SCRIPT: submit; record the job id, or cancel what was submitted and record why not.',
     'ferry_sbatch() {',
@@ -71,7 +87,7 @@ export function submitScript(nonce: string, ownerId: string, steps: readonly Sub
       ];
     }),
     '}',
-    'ferry_submit_steps',
+    'if ferry_none_queued; then ferry_submit_steps; fi',
   ];
   return remoteScript(nonce, `Ferry: submit the steps of ${isSweepId(ownerId) ? 'sweep' : 'run'} ${ownerId}`, body);
 }
