@@ -15,7 +15,7 @@ ferry_capture() {
 }
 ferry_main() {
   ferry_record begin
-  ferry_capture squeue squeue --noheader --array --states=all --jobs=101 '--format=%i|%T|%r|%M|%l|%S|%e|%N|%k|%j'
+  ferry_capture squeue squeue --noheader --array --states=all --jobs=101,101 '--format=%i|%T|%r|%M|%l|%S|%e|%N|%k|%j'
   ferry_squeue_status=$ferry_status
   ferry_squeue_forgot=$(grep -q 'Invalid job id specified' "$ferry_tmp/err" && echo yes)
   # Jobs squeue does not show as waiting or running (or at all): ask for their final word. An array task is

@@ -39,7 +39,7 @@ export function pollScript(nonce: string, input: PollScriptInput): string {
   if (input.jobIds.length === 0) throw new Error('pollScript: no job ids (squeue would list every job of the cluster)');
   const body = [
     // --array: one line per array task; without it, pending tasks share one line (`123_[1-3%2]`).
-    `ferry_capture squeue squeue --noheader --array --states=all ${shellQuote(`--jobs=${input.jobIds.join(',')}`)} ${shellQuote(`--format=${SQUEUE_FORMAT}`)}`,
+    `ferry_capture squeue squeue --noheader --array --states=all ${shellQuote(`--jobs=${squeueJobList(input.jobIds)}`)} ${shellQuote(`--format=${SQUEUE_FORMAT}`)}`,
     ...(input.accounting ? [] : ['ferry_squeue_status=$ferry_status', `ferry_squeue_forgot=$(grep -q 'Invalid job id specified' "$ferry_tmp/err" && echo yes)`]),
     '# Jobs squeue does not show as waiting or running (or at all): ask for their final word. An array task is',
     "# asked about by its array's id: sacct and scontrol know a task that never started only as part of its array.",
@@ -81,4 +81,15 @@ export function stepFilesLines(steps: readonly PollStepFiles[]): string[] {
     '}',
     ...steps.map((step, index) => `ferry_step ${index} ${shellQuote(step.stepDir)} ${Math.max(0, Math.floor(step.metricsOffset))}`),
   ];
+}
+
+/**
+ * The ids for `squeue --jobs`. One id alone makes squeue 22.05 take its
+ * single-job path, three slurmctld RPCs (federation info, the job, the
+ * partitions); a list, even of one id twice, is one job-info RPC plus the
+ * partitions — two, however many jobs (measured with sdiag). squeue lists
+ * a repeated id once.
+ */
+export function squeueJobList(jobIds: readonly string[]): string {
+  return (jobIds.length === 1 ? [jobIds[0]!, jobIds[0]!] : jobIds).join(',');
 }
