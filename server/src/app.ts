@@ -5,6 +5,7 @@ import type { RunEngine } from '@ferry/core/node';
 import { checkToken } from './http/auth.js';
 import { sendError } from './http/respond.js';
 import { Router } from './http/router.js';
+import { registerCompareRoutes } from './routes/compare.js';
 import { registerCompileRoutes } from './routes/compile.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerLogRoutes } from './routes/logs.js';
@@ -29,6 +30,7 @@ export function createApp({ engine, token, version }: AppOptions): Server {
   registerSweepRoutes(router, context);
   registerLogRoutes(router, context);
   registerMetricRoutes(router, context);
+  registerCompareRoutes(router, context);
   registerEventRoutes(router, context);
   registerPromptRoutes(router, context);
 

@@ -4,6 +4,7 @@ import { connect } from '../launch.js';
 import { SERVER_VERSION } from '../version.js';
 import { UsageError } from './args.js';
 import { cancelCommand } from './commands/cancel.js';
+import { compareCommand } from './commands/compare.js';
 import { compileCommand } from './commands/compile.js';
 import { logsCommand } from './commands/logs.js';
 import { metricsCommand } from './commands/metrics.js';
@@ -27,6 +28,9 @@ const HELP = `ferry ${SERVER_VERSION}: run Jupyter notebooks as pipelines of ste
   ferry status RUN|SWEEP [--json]            a run's steps, states and metrics; a sweep's points side by side
   ferry logs RUN [STEP] [-f] [--json]        a step's output (all steps without STEP)
   ferry metrics RUN [--json]                 the run's metric series
+  ferry compare RUN... [--all] [--metric NAME:last|min|max|mean]... [--json]
+                                             runs side by side: differing parameters (--all: every one),
+                                             reduced metrics (best marked *), job facts
   ferry cancel RUN|SWEEP [--json]            a run (or one point); a sweep: every point
   ferry targets [--json]                     where runs can go
   ferry targets test NAME [--json]           check a target: connection, scheduler, Python
@@ -43,6 +47,7 @@ const COMMANDS: Record<string, Command> = {
   status: statusCommand,
   logs: logsCommand,
   metrics: metricsCommand,
+  compare: compareCommand,
   cancel: cancelCommand,
   targets: targetsCommand,
   server: serverCommand,

@@ -9,3 +9,4 @@ export * from './python/index.js';
 export * from './compiler/index.js';
 export * from './parameters/index.js';
 export * from './sweeps/index.js';
+export * from './compare/index.js';

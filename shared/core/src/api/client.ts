@@ -6,6 +6,10 @@ import { FerryError, type FerryErrorJson } from '../errors.js';
 import type { Run } from '../run.js';
 import {
   apiPaths,
+  type CompareResponse,
+  type CompareStreamEvent,
+  type HistoryRequest,
+  type HistoryResponse,
   type CompileRequest,
   type CompileResponse,
   type HealthResponse,
@@ -129,6 +133,27 @@ export class FerryClient {
     return this.events<MetricsStreamEvent>(apiPaths.metricsEvents(id), signal);
   }
 
+  /** The runs side by side: parameters (and which differ), reduced metrics, job facts. */
+  compare(runIds: readonly string[]): Promise<CompareResponse> {
+    return this.json('GET', `${apiPaths.compare()}?${repeated('run', runIds)}`);
+  }
+
+  /** Metric histories downsampled on the server to `width` pixels; ask again with x0/x1 to zoom. */
+  compareHistory(request: HistoryRequest): Promise<HistoryResponse> {
+    const search = new URLSearchParams(`${repeated('run', request.runs)}&${repeated('metric', request.metrics)}`);
+    search.set('width', String(request.width));
+    if (request.x) search.set('x', request.x);
+    if (request.x0 !== undefined) search.set('x0', String(request.x0));
+    if (request.x1 !== undefined) search.set('x1', String(request.x1));
+    return this.json('GET', `${apiPaths.compareHistory()}?${search}`);
+  }
+
+  /** Points appended to the runs' series (all, or the named metrics) from now on, until every run has ended. */
+  followCompare(runIds: readonly string[], metrics: readonly string[] = [], signal?: AbortSignal): AsyncGenerator<CompareStreamEvent> {
+    const search = [repeated('run', runIds), repeated('metric', metrics)].filter(Boolean).join('&');
+    return this.events<CompareStreamEvent>(`${apiPaths.compareEvents()}?${search}`, signal);
+  }
+
   /** Every change of any run, as long as `signal` lets it. */
   runEvents(signal?: AbortSignal): AsyncGenerator<RunChangedEvent> {
     return this.events<RunChangedEvent>(apiPaths.events(), signal);
@@ -178,6 +203,11 @@ export class FerryClient {
       yield JSON.parse(message.data) as T;
     }
   }
+}
+
+/** `name=a&name=b`, each value escaped. */
+function repeated(name: string, values: readonly string[]): string {
+  return values.map((value) => `${name}=${encodeURIComponent(value)}`).join('&');
 }
 
 async function errorFrom(response: Response): Promise<FerryError> {

@@ -12,6 +12,8 @@ import type { MetricPoint, MetricSeries, Run, RunWithSpec } from '../run.js';
 import type { JsonValue, PipelineSpec, StepMode } from '../spec.js';
 import type { Sweep, SweepAxis } from '../sweeps/sweep.js';
 
+export * from './compare-contract.js';
+
 export const API_VERSION = 1;
 
 export interface HealthResponse {
@@ -189,6 +191,9 @@ export const apiPaths = {
   metrics: (id: string) => `/api/runs/${encodeURIComponent(id)}/metrics`,
   metricsEvents: (id: string) => `/api/runs/${encodeURIComponent(id)}/metrics/events`,
   events: () => '/api/events',
+  compare: () => '/api/compare',
+  compareHistory: () => '/api/compare/history',
+  compareEvents: () => '/api/compare/events',
   promptEvents: () => '/api/prompts/events',
   prompt: (id: string) => `/api/prompts/${encodeURIComponent(id)}`,
 } as const;

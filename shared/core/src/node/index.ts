@@ -25,3 +25,4 @@ export { SlurmTarget, type SlurmTargetOptions } from './slurm/slurm-target.js';
 export type { SlurmProbe } from './slurm/probe.js';
 export { BackoffPollPolicy, type BackoffOptions } from './slurm/poll-policy.js';
 export { RunComparison, MAX_COMPARED_RUNS, MAX_HISTORY_WIDTH, seriesKey } from './compare/run-comparison.js';
+export { backfillMetricBlocks } from './store/metric-backfill.js';

@@ -6,6 +6,8 @@
  */
 import type Database from 'better-sqlite3';
 import { FerryError } from '../../errors.js';
+import { backfillMetricBlocks } from './metric-backfill.js';
+import { METRIC_BLOCKS_SCHEMA } from './metric-blocks.js';
 
 export interface Migration {
   /** What the migration does, for error messages. */
@@ -95,6 +97,19 @@ export const migrations: readonly Migration[] = [
         ALTER TABLE runs ADD COLUMN sweep_index INTEGER;
         CREATE UNIQUE INDEX runs_by_sweep ON runs (sweep_id, sweep_index) WHERE sweep_id IS NOT NULL;
       `);
+    },
+  },
+  {
+    description: 'metric block summaries and range indexes for comparing runs',
+    up(db) {
+      db.exec(METRIC_BLOCKS_SCHEMA);
+      // Range scans of one series by step or by time; the first also serves every lookup the old index did.
+      db.exec(`
+        CREATE INDEX metrics_by_series_step ON metrics (run_id, step_name, name, step);
+        CREATE INDEX metrics_by_series_time ON metrics (run_id, step_name, name, time);
+        DROP INDEX metrics_by_run;
+      `);
+      backfillMetricBlocks(db);
     },
   },
 ];

@@ -20,6 +20,8 @@ import {
 } from '../../run.js';
 import type { Sweep, SweepDefinition } from '../../sweeps/sweep.js';
 import { migrate, migrations as allMigrations, type Migration } from './migrations.js';
+import { BlockWriter } from './metric-blocks.js';
+import { MetricHistory } from './metric-history.js';
 import {
   toMetricSeries,
   toRun,
@@ -108,7 +110,16 @@ export class RunStore {
     return new RunStore(db);
   }
 
+  // Made on first use: their statements need the schema's latest tables.
+  private history: MetricHistory | undefined;
+  private blocks: BlockWriter | undefined;
+
   private constructor(private readonly db: Database.Database) {}
+
+  /** Reductions and downsampled histories of metric series, for comparing runs. */
+  get metricHistory(): MetricHistory {
+    return (this.history ??= new MetricHistory(this.db));
+  }
 
   close(): void {
     this.db.close();
@@ -240,6 +251,7 @@ export class RunStore {
         // SQLite turns NaN into NULL anyway; say so explicitly (read back as NaN).
         insert.run(runId, stepName, point.name, point.step, Number.isNaN(point.value) ? null : point.value, point.time);
       }
+      (this.blocks ??= new BlockWriter(this.db)).record(runId, stepName, points);
       this.db.prepare('UPDATE steps SET metrics_offset = ? WHERE run_id = ? AND name = ?').run(newMetricsOffset, runId, stepName);
     })();
   }
