@@ -8,7 +8,7 @@ export function probeChecks(probe: SlurmProbe, config: SlurmTargetConfig, via: s
   checks.push(
     probe.slurmProblem
       ? { name: 'slurm', ok: false, detail: probe.slurmProblem, fix: 'run Ferry against a Slurm login node; Slurm\'s commands must be on the PATH of a non-interactive `ssh HOST cmd` ("setup" lines only run inside jobs), e.g. a `module load slurm` at the top of ~/.bashrc there' }
-      : { name: 'slurm', ok: true, detail: `Slurm ${probe.slurmVersion ?? '(version unknown)'}` },
+      : { name: 'slurm', ok: true, detail: slurmFacts(probe) },
   );
   checks.push(
     probe.accounting
@@ -69,4 +69,14 @@ function commandChecks(probe: SlurmProbe, config: SlurmTargetConfig): TargetChec
     );
   }
   return checks;
+}
+
+/** What the probe learnt of the cluster, in one line: `Slurm 22.05.8, UTC+0000, forgets finished jobs after 300 s, squeue --json: yes`. */
+function slurmFacts(probe: SlurmProbe): string {
+  return [
+    `Slurm ${probe.slurmVersion ?? '(version unknown)'}`,
+    `UTC${probe.utcOffset}`,
+    ...(probe.minJobAgeSeconds !== undefined ? [`forgets finished jobs after ${probe.minJobAgeSeconds} s (MinJobAge)`] : []),
+    `squeue --json: ${probe.squeueJson ? 'yes (polls use the text form, which every version filters by job)' : 'no'}`,
+  ].join(', ');
 }
