@@ -4,13 +4,16 @@ import type { Run } from '@ferry/core';
 import { RunTreeModel, runNodeId } from './model/run-tree.js';
 import { registerCellTagCommands } from './vscode/cell-tag-commands.js';
 import { CellTagStatusBar } from './vscode/cell-status-bar.js';
-import { LogPanel, plainLogView } from './vscode/log-panel.js';
+import { openExecutedNotebook } from './vscode/executed-notebook.js';
+import { LogPanel } from './vscode/log-panel.js';
+import { MetricsPanels } from './vscode/metrics-panel.js';
 import { NotebookProblems } from './vscode/notebook-problems.js';
 import { registerRunCommands } from './vscode/run-commands.js';
 import { RunEventFeed } from './vscode/run-event-feed.js';
 import { runOnCluster } from './vscode/run-on-cluster.js';
 import { RunsTreeProvider } from './vscode/runs-tree.js';
 import { ServerConnection } from './vscode/server-connection.js';
+import { SshPrompts } from './vscode/ssh-prompts.js';
 import { TargetChecks } from './vscode/target-checks.js';
 
 const REVEAL_WAIT_MS = 5000;
@@ -23,9 +26,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new RunsTreeProvider(model);
   const view = vscode.window.createTreeView('ferry.runs', { treeDataProvider: tree, showCollapseAll: true });
   const feed = new RunEventFeed(connection, model, () => tree.refresh(), log);
+  const prompts = new SshPrompts(connection, context.secrets, log);
   const checks = new TargetChecks(context.globalState, model);
   const problems = new NotebookProblems();
-  const logs = new LogPanel(context.extensionUri, plainLogView, () => connection.client());
+  const logs = new LogPanel(context.extensionUri, () => connection.client());
+  const metrics = new MetricsPanels(context.extensionUri, () => connection.client());
 
   /** Selects a run in the sidebar, waiting briefly for its first event if the tree does not have it yet. */
   const reveal = async (run: Run): Promise<void> => {
@@ -45,20 +50,34 @@ export function activate(context: vscode.ExtensionContext): void {
     tree,
     view,
     feed,
+    prompts,
     problems,
     logs,
+    metrics,
     vscode.notebooks.registerNotebookCellStatusBarItemProvider('jupyter-notebook', new CellTagStatusBar(problems)),
     registerCellTagCommands(),
-    registerRunCommands({ connection, model, logs, checks, refresh: () => tree.refresh(), reconnect: () => feed.reconnect(), reveal }),
+    registerRunCommands({
+      extensionUri: context.extensionUri,
+      connection,
+      model,
+      logs,
+      metrics,
+      checks,
+      refresh: () => tree.refresh(),
+      reconnect: () => feed.reconnect(),
+      reveal,
+      openExecutedNotebook,
+    }),
     vscode.commands.registerCommand('ferry.runOnCluster', async (argument?: unknown) => {
       try {
-        await runOnCluster({ connection, problems, checks, reveal }, argument);
+        await runOnCluster({ extensionUri: context.extensionUri, connection, problems, checks, reveal }, argument);
       } catch (error) {
         void vscode.window.showErrorMessage(`Ferry: ${(error as Error).message}`);
       }
     }),
   );
   feed.start();
+  prompts.start();
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 

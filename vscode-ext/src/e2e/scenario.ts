@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, openFile, runCommand, waitFor, webviewFrame } from './workbench.js';
+import { answerQuickInput, openFile, waitFor, webviewFrame } from './workbench.js';
 
 /** Opens the notebook and waits for its cells (and Ferry's status bar items on them). */
 export async function openNotebook(page: Page, name: string): Promise<void> {
@@ -16,12 +16,12 @@ export function savedTags(folder: string, name: string, cell: number): string[] 
   return notebook.cells[cell]!.metadata.tags ?? [];
 }
 
-/** Selects the code cell whose source contains `text`, and runs "Set Pipeline Step…" on it from the command palette. */
+/** Selects the code cell whose source contains `text`, and presses "Set Pipeline Step…" in the cell's own toolbar. */
 export async function openSetPipelineStep(page: Page, text: string): Promise<void> {
   const cell = await revealCell(page, text);
   await cell.locator('.view-lines').click();
-  await page.keyboard.press('Escape'); // from editing the cell to having it selected
-  await runCommand(page, 'Ferry: Set Pipeline Step…');
+  await page.keyboard.press('Escape'); // from editing the cell to having it selected: its toolbar shows
+  await cell.locator('.cell-title-toolbar a.action-label[aria-label="Set Pipeline Step…"]').click();
 }
 
 /** Scrolls the notebook (its cells are rendered only near the viewport) until a code cell containing `text` shows. */
@@ -33,14 +33,38 @@ async function revealCell(page: Page, text: string) {
   return cell;
 }
 
-/**
- * Presses Run on Cluster in the notebook toolbar, picks the target and types
- * the parameters in the order they are asked for (undefined keeps a default).
- */
-export async function runOnCluster(page: Page, target: string, parameters: Array<[string, string | undefined]>): Promise<void> {
+/** A parameter's value in the form: text, or several values (a sweep) as a comma list. */
+export type FormValue = string | { sweep: string };
+
+/** Presses Run on Cluster in the notebook toolbar, picks the target, and returns the parameter form's frame. */
+export async function openRunForm(page: Page, target: string): Promise<Frame> {
   await page.locator('.notebook-toolbar-container').getByText('Run on Cluster', { exact: true }).filter({ visible: true }).click();
   await answerQuickInput(page, target, /Run on cluster: target/);
-  for (const [name, value] of parameters) await answerQuickInput(page, value, new RegExp(`: ${name}$`));
+  return webviewFrame(page, '.ferry-parameter-form');
+}
+
+/** Fills the parameter form (only the fields given; the rest keep their defaults) and presses its Run button. */
+export async function submitForm(form: Frame, values: Record<string, FormValue>): Promise<void> {
+  await fillParameterForm(form, values);
+  await form.locator('button[type="submit"]').click();
+}
+
+/** Run on Cluster from the notebook toolbar, through the form, on `target`. */
+export async function runOnCluster(page: Page, target: string, values: Record<string, FormValue>): Promise<void> {
+  await submitForm(await openRunForm(page, target), values);
+}
+
+export async function fillParameterForm(form: Frame, values: Record<string, FormValue>): Promise<void> {
+  for (const [name, value] of Object.entries(values)) {
+    const field = parameterField(form, name);
+    if (typeof value !== 'string') await field.locator('.ferry-field-sweep input[type="checkbox"]').check();
+    await field.locator('input.ferry-input').fill(typeof value === 'string' ? value : value.sweep);
+  }
+}
+
+/** The form's field of one parameter. */
+export function parameterField(form: Frame, name: string) {
+  return form.locator('.ferry-field').filter({ has: form.locator('.ferry-field-name', { hasText: new RegExp(`^${name}$`) }) });
 }
 
 /** The sidebar row of the newest run of `pipeline` once its description mentions `state`. */
@@ -62,17 +86,39 @@ export function stepRow(page: Page, step: string) {
 /** Opens a step's log from the sidebar and returns the log view's frame. */
 export async function openStepLog(page: Page, step: string): Promise<Frame> {
   await stepRow(page, step).click();
-  return webviewFrame(page, '#log');
+  return webviewFrame(page, '.ferry-log-view');
+}
+
+/** The lines the log view shows (it renders only the rows in view). */
+export async function shownLogLines(frame: Frame): Promise<string[]> {
+  return frame.locator('.ferry-log-rows .ferry-log-line').allTextContents();
 }
 
 export async function waitForLogText(frame: Frame, text: string, timeoutMs: number): Promise<string> {
   return waitFor(`"${text}" in the log view`, timeoutMs, async () => {
-    const shown = await frame.locator('#log').textContent();
-    return shown?.includes(text) ? shown : undefined;
+    const shown = (await shownLogLines(frame)).join('\n');
+    return shown.includes(text) ? shown : undefined;
   });
 }
 
-/** A notebook whose one step prints a numbered, timestamped line every `intervalS` seconds. */
+/** Opens a run's metrics from the sidebar (the run row's inline action) and returns the metrics view's frame. */
+export async function openRunMetrics(page: Page, pipeline: string): Promise<Frame> {
+  const run = page.locator(`.monaco-list-row[aria-label^="${pipeline} "]`).first();
+  await run.hover();
+  await run.locator('a.action-label[aria-label="Open Metrics"]').click();
+  return webviewFrame(page, '.ferry-metrics-view');
+}
+
+/** Points of each series as the metrics view's summary table counts them, once a chart is drawn. */
+export async function chartPointCounts(frame: Frame): Promise<Record<string, number>> {
+  await frame.locator('.ferry-chart-card .uplot canvas').first().waitFor({ timeout: 60_000 });
+  const rows = await frame.locator('.ferry-series-summary tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [tr.querySelector('th')?.textContent ?? '', Number(tr.querySelector('td:last-child')?.textContent ?? 'NaN')] as const),
+  );
+  return Object.fromEntries(rows);
+}
+
+/** A notebook whose one step prints a numbered, timestamped line (and logs a metric) every `intervalS` seconds. */
 export function tickerNotebook(ticks: number, intervalS: number): string {
   const cell = (tags: string[], source: string) => ({ cell_type: 'code', execution_count: null, metadata: { tags }, outputs: [], source });
   return JSON.stringify({
@@ -80,9 +126,12 @@ export function tickerNotebook(ticks: number, intervalS: number): string {
     nbformat_minor: 5,
     metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python' } },
     cells: [
-      cell(['imports'], 'import time'),
+      cell(['imports'], 'import time\nfrom ferry import log_metric'),
       cell(['parameters'], `ticks = ${ticks}  # lines to print\ninterval = ${intervalS}  # seconds between lines`),
-      cell(['step:tick'], 'for i in range(ticks):\n    print(f"tick {i} at {time.time() * 1000:.0f}", flush=True)\n    time.sleep(interval)'),
+      cell(
+        ['step:tick'],
+        'for i in range(ticks):\n    print(f"tick {i} at {time.time() * 1000:.0f}", flush=True)\n    log_metric("tick", i, step=i)\n    time.sleep(interval)',
+      ),
     ],
   }, null, 1);
 }
@@ -93,13 +142,17 @@ export function tickerNotebook(ticks: number, intervalS: number): string {
  */
 export async function measureLogLatency(frame: Frame, windowMs: number): Promise<number[]> {
   return frame.evaluate(async (window) => {
-    const log = document.getElementById('log')!;
+    const log = document.querySelector('.ferry-log-rows')!;
     const delays: number[] = [];
+    const seen = new Set<string>();
     const observer = new MutationObserver(() => {
       const now = Date.now();
-      const lines = (log.textContent ?? '').trimEnd().split('\n');
-      const last = /tick \d+ at (\d+)/.exec(lines.at(-1) ?? '');
-      if (last) delays.push(now - Number(last[1]));
+      const lines = Array.from(log.querySelectorAll('.ferry-log-line')).map((line) => line.textContent ?? '').filter(Boolean);
+      const last = /tick (\d+) at (\d+)/.exec(lines.at(-1) ?? '');
+      if (last && !seen.has(last[1]!)) {
+        seen.add(last[1]!);
+        delays.push(now - Number(last[2]));
+      }
     });
     observer.observe(log, { childList: true, subtree: true, characterData: true });
     await new Promise((resolve) => setTimeout(resolve, window));
@@ -111,4 +164,24 @@ export async function measureLogLatency(frame: Frame, windowMs: number): Promise
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** A notebook whose one step prints `megabytes` MB of numbered 100-byte lines as fast as it can. */
+export function bigLogNotebook(megabytes: number): string {
+  const cell = (tags: string[], source: string) => ({ cell_type: 'code', execution_count: null, metadata: { tags }, outputs: [], source });
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python' } },
+    cells: [
+      cell(['imports'], 'import sys'),
+      cell(['parameters'], `megabytes = ${megabytes}  # size of the log`),
+      cell(
+        ['step:spew'],
+        'for block in range(megabytes * 10):  # 1000 lines of 100 bytes\n' +
+          '    sys.stdout.write("".join(f"line {block * 1000 + i:09d} " + "x" * 84 + "\\n" for i in range(1000)))\n' +
+          'print("the end of the big log", flush=True)',
+      ),
+    ],
+  }, null, 1);
 }

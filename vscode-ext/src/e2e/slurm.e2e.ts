@@ -1,20 +1,28 @@
 /**
  * The Run-on-cluster scenario against the real Slurm over SSH (the dev
  * cluster scripts/dev-slurm.sh starts): a slurm target in the workbench's
- * FERRY_HOME, picked in the quick pick; the sidebar follows the jobs to
- * "succeeded" and a step's log shows what it printed on the cluster.
+ * FERRY_HOME, picked in the quick pick, whose known_hosts does not have the
+ * cluster's key yet: the workbench asks whether to trust it (the server
+ * relays the SSH question), and once accepted the sidebar follows the jobs
+ * to "succeeded" and a step's log shows what it printed on the cluster.
  * Run it holding the cluster lock: `flock /tmp/ferry-cluster.lock ...`.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FerryClient } from '@ferry/core';
 import { openNotebook, openStepLog, runOnCluster, stepRow, waitForLogText, waitForRunState } from './scenario.js';
-import { startWorkbench, workbenchUnavailable, type Workbench } from './workbench.js';
+import { startWorkbench, waitFor, workbenchUnavailable, type Workbench } from './workbench.js';
 
 interface DevCluster {
+  host: string;
+  port: number;
+  user: string;
+  identityFile: string;
+  hostKeyFingerprint: string;
   sshHostAlias: string;
   sshConfigFile: string;
   defaultPartition: string;
@@ -27,9 +35,28 @@ const clusterFile = process.env.FERRY_DEV_CLUSTER ?? '/var/lib/ferry-dev-cluster
 const skip = workbenchUnavailable() ?? (existsSync(clusterFile) ? undefined : `no dev Slurm cluster (${clusterFile}); start one with scripts/dev-slurm.sh up`);
 const cluster = skip ? undefined : (JSON.parse(readFileSync(clusterFile, 'utf8')) as DevCluster);
 let workbench: Workbench;
+/** An ssh config for the dev cluster with an empty known_hosts, so the first connection asks about the host key. */
+let sshDir: string | undefined;
 
 before(async () => {
   if (!cluster) return;
+  sshDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-ssh-'));
+  writeFileSync(join(sshDir, 'known_hosts'), '');
+  writeFileSync(
+    join(sshDir, 'config'),
+    [
+      `Host ${cluster.sshHostAlias}`,
+      `  HostName ${cluster.host}`,
+      `  Port ${cluster.port}`,
+      `  User ${cluster.user}`,
+      `  IdentityFile ${cluster.identityFile}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${join(sshDir, 'known_hosts')}`,
+      '  GlobalKnownHostsFile /dev/null',
+      '  StrictHostKeyChecking ask',
+      '',
+    ].join('\n'),
+  );
   workbench = await startWorkbench({
     examples: ['train_pipeline.ipynb'],
     ferryConfig: {
@@ -37,7 +64,7 @@ before(async () => {
         slurm: {
           type: 'slurm',
           host: cluster.sshHostAlias,
-          sshConfigFile: cluster.sshConfigFile,
+          sshConfigFile: join(sshDir, 'config'),
           workdir: '~/ferry',
           partition: cluster.defaultPartition,
           account: cluster.account,
@@ -59,14 +86,22 @@ after(async () => {
     if (dirs.length) execFileSync('ssh', ['-F', cluster.sshConfigFile, cluster.sshHostAlias, `rm -rf -- ${dirs.join(' ')}`]);
   } finally {
     await workbench.close();
+    if (sshDir) rmSync(sshDir, { recursive: true, force: true });
   }
 });
 
-test('Run on cluster on the real Slurm over SSH: the sidebar reaches succeeded and the log shows the job output', { skip }, async () => {
+test('Run on cluster on the real Slurm over SSH: the host key question, then the sidebar reaches succeeded and the log shows the job output', { skip }, async () => {
   const { page } = workbench;
   try {
     await openNotebook(page, 'train_pipeline.ipynb');
-    await runOnCluster(page, 'slurm', [['epochs', '4'], ['learning_rate', undefined], ['n_samples', undefined], ['seed', undefined]]);
+    await runOnCluster(page, 'slurm', { epochs: '4' });
+    // Staging connects to the cluster for the first time: the workbench asks about its host key.
+    const question = page.locator('.quick-input-widget .quick-input-title', { hasText: /unknown host key/ });
+    await question.waitFor({ timeout: 60_000 });
+    const shown = await page.locator('.quick-input-widget .quick-input-list').textContent();
+    assert.ok(shown?.includes(cluster!.hostKeyFingerprint), `the question shows the fingerprint ${cluster!.hostKeyFingerprint}: ${shown}`);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Trust this host key' }).click();
+    await waitFor('the key in known_hosts', 30_000, async () => (readFileSync(join(sshDir!, 'known_hosts'), 'utf8').trim() ? true : undefined));
     const row = await waitForRunState(page, 'train_pipeline', 'succeeded', 300_000);
     assert.match(row, /3\/3 steps/);
     assert.match((await stepRow(page, 'train').getAttribute('aria-label')) ?? '', /^train, succeeded/);

@@ -1,35 +1,51 @@
 /**
  * Ferry for VS Code, end to end in the real workbench against the local
- * target: tag a cell through the UI, Run on cluster, watch the sidebar,
- * read a step's log, cancel a running run.
+ * target: tag a cell with the cell toolbar's button, Run on cluster through
+ * the parameter form (one run, then a sweep), watch the sidebar, read a
+ * step's log, see the run's metric curves (live while a run logs them),
+ * re-run with the form prefilled, cancel a running run, open a 100 MB log.
  * Run with `npm run test:e2e -w vscode-ext` (it packages the .vsix first).
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { Frame } from 'playwright-core';
 import {
+  bigLogNotebook,
+  chartPointCounts,
   measureLogLatency,
   median,
   openNotebook,
+  openRunForm,
+  openRunMetrics,
   openSetPipelineStep,
   openStepLog,
+  parameterField,
   runOnCluster,
   savedTags,
+  shownLogLines,
   stepRow,
+  submitForm,
   tickerNotebook,
   waitForLogText,
   waitForRunState,
 } from './scenario.js';
-import { answerQuickInput, runCommand, startWorkbench, waitFor, workbenchUnavailable, type Workbench } from './workbench.js';
+import { answerQuickInput, extensionLog, runCommand, startWorkbench, waitFor, webviewFrame, workbenchUnavailable, type Workbench } from './workbench.js';
 
 const unavailable = workbenchUnavailable();
 let workbench: Workbench;
+/** Content Security Policy violations any page or webview reported. */
+const cspViolations: string[] = [];
 
 before(async () => {
   if (unavailable) return;
   workbench = await startWorkbench({ examples: ['train_pipeline.ipynb'] });
   writeFileSync(join(workbench.folder, 'ticker.ipynb'), tickerNotebook(2400, 0.25));
+  writeFileSync(join(workbench.folder, 'big-log.ipynb'), bigLogNotebook(100));
+  workbench.page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
 });
 
 after(async () => {
@@ -44,7 +60,11 @@ function step(name: string, body: (wb: Workbench) => Promise<void>) {
       await body(workbench);
     } catch (error) {
       const shot = await workbench.screenshot(name.replace(/[^a-z0-9]+/gi, '-')).catch(() => 'none');
-      throw Object.assign(error as Error, { message: `${(error as Error).message}\nscreenshot: ${shot}` });
+      const notifications = await workbench.page.locator('.notification-list-item-message').allTextContents().catch(() => []);
+      const log = extensionLog(workbench.userData).trim().split('\n').slice(-15).join('\n');
+      throw Object.assign(error as Error, {
+        message: `${(error as Error).message}\nscreenshot: ${shot}\nnotifications: ${JSON.stringify(notifications)}\nextension log:\n${log}`,
+      });
     }
   });
 }
@@ -57,6 +77,8 @@ step('the extension activates and the Ferry sidebar shows the local target', asy
   const text = await row.textContent({ timeout: 20_000 });
   const activation = /(\d+)\s*ms/.exec(text ?? '')?.[1];
   console.log(`measure: activation time as VS Code reports it: ${activation ?? '?'} ms (${text?.replace(/\s+/g, ' ').trim()})`);
+  const own = await waitFor('the extension log', 20_000, async () => /activated in ([\d.]+) ms/.exec(extensionLog(workbench.userData))?.[1]);
+  console.log(`measure: activate() itself: ${own} ms`);
   await page.keyboard.press('Control+W');
 });
 
@@ -78,9 +100,11 @@ step('a cell tagged through "Set Pipeline Step…" has the tags in the saved fil
   assert.deepEqual(savedTags(folder, 'train_pipeline.ipynb', 6), ['block:prepare', 'cpus:1']);
 });
 
-step('Run on cluster on the local target: the run reaches succeeded in the sidebar', async ({ page }) => {
-  await runOnCluster(page, 'local', [['epochs', '3'], ['learning_rate', undefined], ['n_samples', '200'], ['seed', undefined]]);
-  const row = await waitForRunState(page, 'train_pipeline', 'succeeded', 120_000);
+step('Run on cluster on the local target: the form takes the parameters, the run reaches succeeded in the sidebar', async ({ page }) => {
+  const form = await openRunForm(page, 'local');
+  await assertStyledUnderCsp(form, '.ferry-button-primary');
+  await submitForm(form, { epochs: '3', n_samples: '200' });
+  const row = await waitForRunState(page, 'train_pipeline', 'succeeded', 180_000);
   assert.match(row, /3\/3 steps/);
   assert.match((await stepRow(page, 'evaluate').getAttribute('aria-label')) ?? '', /^evaluate, succeeded/);
 });
@@ -91,12 +115,49 @@ step("a step's log shows the lines it printed", async ({ page }) => {
   // epochs=3 from the form: exactly epochs 0..2 ran.
   assert.match(text, /epoch 0: loss/);
   assert.doesNotMatch(text, /epoch 3:/);
+  await assertStyledUnderCsp(frame, '.ferry-log-scroller');
   await page.keyboard.press('Control+W');
 });
 
-step('a running run streams its log live and can be cancelled from the sidebar', async ({ page }) => {
+step("the run's metrics panel draws its curves", async ({ page }) => {
+  const frame = await openRunMetrics(page, 'train_pipeline');
+  const counts = await waitFor('the metric series', 60_000, async () => {
+    const seen = await chartPointCounts(frame);
+    return Object.keys(seen).length ? seen : undefined;
+  });
+  // One point per epoch of the 3 the form asked for.
+  assert.ok(Object.values(counts).some((count) => count === 3), `series with 3 points: ${JSON.stringify(counts)}`);
+  await assertStyledUnderCsp(frame, '.ferry-chart-card');
+  await page.keyboard.press('Control+W');
+});
+
+step('re-run with other parameters opens the form with the run\'s values', async ({ page }) => {
+  const run = page.locator('.monaco-list-row[aria-label^="train_pipeline "]').first();
+  await run.click({ button: 'right' });
+  // Monaco's menus act on mouse-up after a hover; choosing with the keyboard is what works every time.
+  await page.locator('.context-view .action-label', { hasText: 'Re-run with Other Parameters…' }).hover();
+  await page.keyboard.press('Enter');
+  const form = await webviewFrame(page, '.ferry-parameter-form');
+  assert.equal(await parameterField(form, 'epochs').locator('input.ferry-input').inputValue(), '3');
+  assert.equal(await parameterField(form, 'n_samples').locator('input.ferry-input').inputValue(), '200');
+  await form.locator('button', { hasText: 'Cancel' }).click();
+  await waitFor('the form to close', 10_000, async () => ((await form.isDetached()) || !(await form.$('.ferry-parameter-form')) ? true : undefined));
+});
+
+step('several values in the form make a sweep, grouped in the sidebar', async ({ page }) => {
+  await openNotebook(page, 'train_pipeline.ipynb');
+  await runOnCluster(page, 'local', { epochs: { sweep: '1, 2' }, n_samples: '100' });
+  const sweep = await waitForRunState(page, 'train_pipeline sweep', 'succeeded', 240_000);
+  assert.match(sweep, /2 runs over epochs/);
+  const points = await page.locator('.monaco-list-row[aria-label^="train_pipeline "][aria-label*=" epochs="]').evaluateAll((rows) =>
+    rows.map((row) => row.getAttribute('aria-label') ?? ''),
+  );
+  assert.deepEqual(points.map((label) => /epochs=(\d+)/.exec(label)?.[1]), ['1', '2']);
+});
+
+step('a running run streams its log and metrics live and can be cancelled from the sidebar', async ({ page }) => {
   await openNotebook(page, 'ticker.ipynb');
-  await runOnCluster(page, 'local', [['ticks', undefined], ['interval', undefined]]);
+  await runOnCluster(page, 'local', {});
   await waitForRunState(page, 'ticker', 'running', 60_000);
   await stepRow(page, 'tick').waitFor();
   const frame = await openStepLog(page, 'tick');
@@ -105,9 +166,75 @@ step('a running run streams its log live and can be cancelled from the sidebar',
   assert.ok(delays.length >= 4, `new lines kept arriving while the step ran (saw ${delays.length})`);
   console.log(`measure: printed line → visible in the log view: median ${median(delays)} ms, max ${Math.max(...delays)} ms over ${delays.length} lines`);
 
+  const metrics = await openRunMetrics(page, 'ticker');
+  const first = await waitFor('tick points', 30_000, async () => (await chartPointCounts(metrics))['tick']);
+  const later = await waitFor('more tick points', 30_000, async () => {
+    const count = (await chartPointCounts(metrics))['tick'] ?? 0;
+    return count > first ? count : undefined;
+  });
+  assert.ok(later > first, 'the chart grows while the run logs metrics');
+
   const run = page.locator('.monaco-list-row[aria-label^="ticker "]').first();
   await run.hover();
-  await run.locator('a.action-label[aria-label="Cancel Run"]').click();
+  await run.locator('a.action-label[aria-label="Cancel"]').click();
   await waitForRunState(page, 'ticker', 'cancelled', 60_000);
   assert.match((await stepRow(page, 'tick').getAttribute('aria-label')) ?? '', /^tick, cancelled/);
+  await page.keyboard.press('Control+W');
+  await page.keyboard.press('Control+W');
 });
+
+step('a 100 MB log opens at its end and pages back on demand; the view holds little of it', async ({ page }) => {
+  await openNotebook(page, 'big-log.ipynb');
+  await runOnCluster(page, 'local', {});
+  await waitForRunState(page, 'big-log', 'succeeded', 300_000);
+  // Webviews are served from the workbench's origin here, so they share its JS heap: measure what opening the view adds.
+  const cdp = await page.context().newCDPSession(page);
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  };
+  const before = await heap();
+  const frame = await openStepLog(page, 'spew');
+  await waitForLogText(frame, 'the end of the big log', 30_000);
+  const atTail = await heap();
+  assert.match((await frame.locator('.ferry-log-earlier').textContent()) ?? '', /MB earlier|MiB earlier/);
+  // Scroll to the top of what is held, ten times: each time the view asks for the page before it.
+  const scroller = frame.locator('.ferry-log-scroller');
+  const firstShown = async () => Number(/line (\d+)/.exec((await shownLogLines(frame))[0] ?? '')?.[1]);
+  const start = await waitFor('lines in view', 10_000, async () => ((await firstShown()) >= 0 ? firstShown() : undefined));
+  for (let i = 0; i < 10; i++) {
+    await scroller.evaluate((element) => element.scrollTo(0, 0));
+    await page.waitForTimeout(300);
+  }
+  const afterPaging = await heap();
+  const reached = await firstShown();
+  assert.ok(reached < start - 2000, `paged back from line ${start} to ${reached}`);
+  const rows = await frame.locator('.ferry-log-line').count();
+  assert.ok(rows < 500, `only the rows in view are in the page (${rows})`);
+  const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
+  console.log(
+    `measure: log view of a 100 MB log: +${mb(atTail - before)} MB JS heap with the tail (256 KiB), ` +
+      `+${mb(afterPaging - before)} MB after paging back ${start - reached} lines (${mb((start - reached) * 100)} MB of log); ${rows} rows in the DOM`,
+  );
+  await page.keyboard.press('Control+W');
+});
+
+/** The bundle's stylesheet applies under the webview's CSP (nothing of it was blocked). */
+async function assertStyledUnderCsp(frame: Frame, selector: string): Promise<void> {
+  const element = frame.locator(selector).first();
+  await element.waitFor();
+  const style = await element.evaluate((node) => {
+    const computed = getComputedStyle(node);
+    return { box: computed.boxSizing, display: computed.display, overflow: computed.overflowY, border: computed.borderTopStyle, font: computed.fontFamily };
+  });
+  const defaults = await frame.evaluate((tag) => {
+    const probe = document.createElement(tag);
+    document.body.append(probe);
+    const computed = getComputedStyle(probe);
+    const seen = { box: computed.boxSizing, display: computed.display, overflow: computed.overflowY, border: computed.borderTopStyle, font: computed.fontFamily };
+    probe.remove();
+    return seen;
+  }, await element.evaluate((node) => node.tagName.toLowerCase()));
+  assert.notDeepEqual(style, defaults, `${selector} is styled by ferry-ui.css`);
+  assert.deepEqual(cspViolations, [], 'no Content Security Policy violations');
+}

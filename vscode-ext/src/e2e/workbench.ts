@@ -6,7 +6,7 @@
  * Everything it starts it stops, by process id.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ export interface Workbench {
   page: Page;
   folder: string;
   ferryHome: string;
+  /** VS Code's user data folder (settings, logs). */
+  userData: string;
   /** Saves a screenshot into the artifacts folder. */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
@@ -129,7 +131,9 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     await waitFor('code-server to answer', 60_000, async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+        // performance.memory in pages and webviews, unrounded: the log view's heap is measured.
+        '--enable-precise-memory-info'],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
@@ -139,6 +143,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
       page,
       folder,
       ferryHome,
+      userData,
       async screenshot(name) {
         mkdirSync(artifactsDir, { recursive: true });
         const path = join(artifactsDir, `${name}.png`);
@@ -185,9 +190,13 @@ export async function answerQuickInput(page: Page, text: string | undefined, exp
 
 /** Opens a file of the workspace through Quick Open. */
 export async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
+  // A webview that has the focus may swallow the first key press: try again.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press('Control+P');
+    if (await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) break;
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // out of a webview's iframe
+  }
   await input.fill(name);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
   await page.keyboard.press('Enter');
@@ -204,3 +213,17 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_
 }
 
 export { waitFor };
+
+/** The lines of the extension's own log (its output channel) so far. */
+export function extensionLog(userData: string): string {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name === 'Ferry.log') found.push(readFileSync(path, 'utf8'));
+    }
+  };
+  walk(join(userData, 'logs'));
+  return found.join('\n');
+}

@@ -78,3 +78,25 @@ test('step descriptions', () => {
   assert.equal(describeStep(step('a', 'skipped', { reason: 'prepare failed' })), 'skipped — prepare failed');
   assert.equal(describeStep(step('a', 'succeeded')), 'succeeded');
 });
+
+test("a sweep's points are grouped under one sweep item, in index order, labelled by the values they sweep", () => {
+  const model = new RunTreeModel();
+  model.setTargets([{ name: 'local', type: 'local', description: 'this machine' }]);
+  const point = (index: number, lr: number, state: Run['state']): Run => ({
+    ...run(`r-20250101-10000${index}-00000${index}`, state, [step('train', state)], `2025-01-01T10:00:0${index}Z`),
+    parameters: { epochs: 3, lr },
+    sweepId: 's-20250101-100000-abcdef',
+    sweepIndex: index,
+  });
+  model.setRuns([point(1, 0.01, 'running'), point(0, 0.1, 'succeeded'), run('r-own', 'succeeded', [], '2025-01-01T09:00:00Z')]);
+  const [target] = model.roots();
+  const entries = model.children(target!);
+  assert.deepEqual(labels(model, entries), ['train sweep abcdef', 'train own']);
+  const sweep = entries[0]!;
+  assert.match(model.view(sweep).description ?? '', /^running · 2 runs over lr/);
+  assert.equal(model.view(sweep).contextValue, 'sweep:active');
+  const points = model.children(sweep);
+  assert.deepEqual(labels(model, points), ['train 000000 lr=0.1', 'train 000001 lr=0.01']);
+  assert.deepEqual(model.parent(points[0]!), sweep);
+  assert.deepEqual(model.parent(sweep), target);
+});

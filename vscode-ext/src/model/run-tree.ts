@@ -3,12 +3,13 @@
  * run events. Pure data in, view descriptions out; the VS Code tree provider
  * only maps these to TreeItems.
  */
-import { isFinalRunState, type Run, type StepRun, type StepState, type TargetInfo } from '@ferry/core';
+import { isFinalRunState, sweepCounts, sweepState, type Run, type StepRun, type StepState, type TargetInfo } from '@ferry/core';
 
 export type NodeId = string;
 
 export type TreeNode =
   | { kind: 'target'; id: NodeId; target: string }
+  | { kind: 'sweep'; id: NodeId; sweepId: string; target: string }
   | { kind: 'run'; id: NodeId; runId: string }
   | { kind: 'step'; id: NodeId; runId: string; step: string }
   | { kind: 'reason'; id: NodeId; runId: string; step: string }
@@ -46,7 +47,7 @@ const STEP_ICONS: Record<StepState, { icon: string; color?: string }> = {
   skipped: { icon: 'debug-step-over', color: 'disabledForeground' },
 };
 
-/** Runs shown per target; older ones stay available from the CLI. */
+/** Runs (a sweep counts as one) shown per target; older ones stay available from the CLI. */
 export const RUNS_PER_TARGET = 25;
 
 export class RunTreeModel {
@@ -99,7 +100,13 @@ export class RunTreeModel {
   children(node: TreeNode): TreeNode[] {
     switch (node.kind) {
       case 'target':
-        return this.runsOf(node.target).map((run) => ({ kind: 'run', id: runNodeId(run.id), runId: run.id }));
+        return this.entriesOf(node.target).map((entry) =>
+          entry.sweepId !== undefined
+            ? { kind: 'sweep', id: sweepNodeId(entry.sweepId), sweepId: entry.sweepId, target: node.target }
+            : { kind: 'run', id: runNodeId(entry.run.id), runId: entry.run.id },
+        );
+      case 'sweep':
+        return this.pointsOf(node.sweepId).map((run) => ({ kind: 'run', id: runNodeId(run.id), runId: run.id }));
       case 'run':
         return (this.runs.get(node.runId)?.steps ?? []).map((step) => ({
           kind: 'step',
@@ -122,8 +129,11 @@ export class RunTreeModel {
     switch (node.kind) {
       case 'run': {
         const run = this.runs.get(node.runId);
+        if (run?.sweepId !== undefined) return { kind: 'sweep', id: sweepNodeId(run.sweepId), sweepId: run.sweepId, target: run.target };
         return run && { kind: 'target', id: targetNodeId(run.target), target: run.target };
       }
+      case 'sweep':
+        return { kind: 'target', id: targetNodeId(node.target), target: node.target };
       case 'step':
         return { kind: 'run', id: runNodeId(node.runId), runId: node.runId };
       case 'reason':
@@ -135,10 +145,26 @@ export class RunTreeModel {
 
   /** Newest first. */
   runsOf(target: string): Run[] {
-    return [...this.runs.values()]
-      .filter((run) => run.target === target)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-      .slice(0, RUNS_PER_TARGET);
+    return [...this.runs.values()].filter((run) => run.target === target).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** What a target shows: its runs of their own and its sweeps (each where its newest point falls), newest first. */
+  private entriesOf(target: string): Array<{ run: Run; sweepId?: string }> {
+    const entries: Array<{ run: Run; sweepId?: string }> = [];
+    const sweeps = new Set<string>();
+    for (const run of this.runsOf(target)) {
+      if (run.sweepId === undefined) entries.push({ run });
+      else if (!sweeps.has(run.sweepId)) {
+        sweeps.add(run.sweepId);
+        entries.push({ run, sweepId: run.sweepId });
+      }
+    }
+    return entries.slice(0, RUNS_PER_TARGET);
+  }
+
+  /** A sweep's points, in index order. */
+  pointsOf(sweepId: string): Run[] {
+    return [...this.runs.values()].filter((run) => run.sweepId === sweepId).sort((a, b) => (a.sweepIndex ?? 0) - (b.sweepIndex ?? 0));
   }
 
   view(node: TreeNode, now = new Date()): NodeView {
@@ -147,6 +173,8 @@ export class RunTreeModel {
         return { label: node.message, icon: 'warning', color: 'problemsWarningIcon.foreground', contextValue: 'problem', collapsible: 'none', tooltip: node.message };
       case 'target':
         return this.targetView(node.target, now);
+      case 'sweep':
+        return this.sweepView(node.sweepId, now);
       case 'run':
         return this.runView(node.runId, now);
       case 'step':
@@ -176,14 +204,36 @@ export class RunTreeModel {
     };
   }
 
+  private sweepView(id: string, now: Date): NodeView {
+    const points = this.pointsOf(id);
+    const first = points[0];
+    if (!first) return { label: id, icon: 'question', contextValue: 'sweep:gone', collapsible: 'none' };
+    const state = sweepState(points);
+    const icon = STEP_ICONS[state];
+    const counts = Object.entries(sweepCounts(points)).map(([name, count]) => `${count} ${name}`);
+    const swept = sweptNames(points);
+    return {
+      label: `${first.pipeline} sweep ${shortSweepId(id)}`,
+      description: `${state} · ${points.length} runs${swept.length ? ` over ${swept.join(', ')}` : ''} · ${timeAgo(first.createdAt, now)}`,
+      tooltip: [`sweep ${id} on ${first.target}`, counts.join(', ')].join('\n'),
+      icon: icon.icon,
+      color: icon.color,
+      contextValue: isFinalRunState(state) ? 'sweep:final' : 'sweep:active',
+      collapsible: isFinalRunState(state) ? 'collapsed' : 'expanded',
+    };
+  }
+
   private runView(id: string, now: Date): NodeView {
     const run = this.runs.get(id);
     if (!run) return { label: id, icon: 'question', contextValue: 'run:gone', collapsible: 'none' };
     const done = run.steps.filter((step) => step.state === 'succeeded').length;
     const icon = run.state === 'queued' ? STEP_ICONS.queued : STEP_ICONS[run.state];
     const parameters = Object.entries(run.parameters).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+    // A sweep's point is told apart by the values it sweeps.
+    const swept = run.sweepId === undefined ? [] : sweptNames(this.pointsOf(run.sweepId));
+    const point = swept.map((name) => `${name}=${JSON.stringify(run.parameters[name])}`).join(' ');
     return {
-      label: `${run.pipeline} ${shortId(run.id)}`,
+      label: `${run.pipeline} ${shortId(run.id)}${point ? ` ${point}` : ''}`,
       description: `${run.state} · ${done}/${run.steps.length} steps · ${timeAgo(run.createdAt, now)}`,
       tooltip: [`${run.pipeline} on ${run.target} (${run.mode} mode)`, `run ${run.id}`, ...parameters].join('\n'),
       icon: icon.icon,
@@ -208,7 +258,8 @@ export class RunTreeModel {
       ].filter(Boolean).join('\n'),
       icon,
       color,
-      contextValue: step.jobId ? 'step:job' : 'step',
+      // `step[:notebook][:job]`: what the step's context menu offers (package.json menus).
+      contextValue: ['step', this.runs.get(runId)?.mode === 'notebook' ? 'notebook' : '', step.jobId ? 'job' : ''].filter(Boolean).join(':'),
       collapsible: step.state === 'failed' && step.reason ? 'expanded' : 'none',
     };
   }
@@ -235,13 +286,33 @@ export function runNodeId(runId: string): NodeId {
   return `run/${runId}`;
 }
 
+export function sweepNodeId(sweepId: string): NodeId {
+  return `sweep/${sweepId}`;
+}
+
+/** The parameters whose values differ between a sweep's points. */
+function sweptNames(points: readonly Run[]): string[] {
+  const first = points[0];
+  if (!first) return [];
+  return Object.keys(first.parameters).filter((name) =>
+    points.some((point) => JSON.stringify(point.parameters[name]) !== JSON.stringify(first.parameters[name])),
+  );
+}
+
+/** `s-20261202-013000-ab12cd` → `ab12cd`. */
+export function shortSweepId(id: string): string {
+  return id.split('-').at(-1) ?? id;
+}
+
 export function stepNodeId(runId: string, step: string): NodeId {
   return `run/${runId}/step/${step}`;
 }
 
 /** Enough of a run id to tell runs apart at a glance. */
 export function shortId(id: string): string {
-  return id.replace(/^r-/, '').slice(0, 8);
+  // Ids made by the store (`r-20261202-013000-ab12cd`) differ in their random end; others in their start.
+  const stamped = /^r-\d{8}-\d{6}-([0-9a-f]+)$/.exec(id);
+  return stamped ? stamped[1]! : id.replace(/^r-/, '').slice(0, 8);
 }
 
 export function timeAgo(iso: string, now: Date): string {

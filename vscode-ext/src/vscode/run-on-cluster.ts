@@ -1,24 +1,26 @@
 /**
  * Run on cluster: save the notebook, check that it compiles (problems go on
- * the cells, nothing is submitted), pick a target, enter the parameters,
+ * the cells, nothing is submitted), pick a target, fill the parameter form (several values of a parameter make a sweep),
  * submit with progress, and reveal the new run in the sidebar.
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { formatError, isFerryError, type FerryClient, type JsonValue, type ParameterSpec, type RunWithSpec } from '@ferry/core';
-import { changedParameterStrings, checkParameterText, parameterPrompt, valueText } from '../model/parameters.js';
+import type { FerryClient, Run } from '@ferry/core';
+import { submissionOf, type Submission } from '../model/submission.js';
 import { timeAgo } from '../model/run-tree.js';
 import { isJupyterNotebook } from './notebook-cells.js';
 import type { NotebookProblems } from './notebook-problems.js';
+import { askWithParameterForm } from './parameter-form.js';
 import type { ServerConnection } from './server-connection.js';
 import type { TargetChecks } from './target-checks.js';
 
 export interface RunOnClusterDeps {
+  extensionUri: vscode.Uri;
   connection: ServerConnection;
   problems: NotebookProblems;
   checks: TargetChecks;
   /** Shows the run in the sidebar once the tree has it. */
-  reveal(run: RunWithSpec): Promise<void>;
+  reveal(run: Run): Promise<void>;
 }
 
 interface TargetItem extends vscode.QuickPickItem {
@@ -46,31 +48,33 @@ export async function runOnCluster(deps: RunOnClusterDeps, argument?: unknown): 
   const client = await deps.connection.client();
   const target = await pickTarget(client, deps.checks);
   if (!target) return;
-  const texts = await askParameters(compiled.spec.parameters, basename(notebook.uri.fsPath));
-  if (!texts) return;
-  if (notebook.isDirty) await notebook.save();
-  const run = await submitWithProgress(client, {
-    notebookPath: notebook.uri.fsPath,
-    target,
-    parameterStrings: changedParameterStrings(compiled.spec.parameters, texts),
-  });
-  if (run) await deps.reveal(run);
+  const name = basename(notebook.uri.fsPath);
+  const submitted = await askWithParameterForm(
+    deps.extensionUri,
+    { title: `Run ${name} on ${target}`, pipeline: compiled.spec.name, parameters: compiled.spec.parameters, submitLabel: `Run on ${target}` },
+    async (values, sweep) => {
+      if (notebook.isDirty) await notebook.save();
+      return submitWithProgress(client, submissionOf({ notebookPath: notebook.uri.fsPath, target }, values, sweep));
+    },
+  );
+  if (submitted) await deps.reveal(submitted.runs[0]!);
 }
 
-export async function submitWithProgress(
-  client: FerryClient,
-  request: { notebookPath: string; target: string; parameterStrings?: Record<string, string>; parameters?: Record<string, JsonValue> },
-): Promise<RunWithSpec | undefined> {
-  try {
-    return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Ferry: staging and submitting to ${request.target}…` },
-      () => client.submit(request),
-    );
-  } catch (error) {
-    const message = isFerryError(error) ? formatError(error) : (error as Error).message;
-    void vscode.window.showErrorMessage(`Ferry: the run was not submitted: ${message}`);
-    return undefined;
-  }
+/** What a submission started: one run, or the points of a sweep (in index order). */
+export interface Submitted {
+  runs: Run[];
+  sweepId?: string;
+}
+
+/** Stages and submits with a progress notification; throws the server's refusal for the caller to show. */
+export async function submitWithProgress(client: FerryClient, submission: Submission): Promise<Submitted> {
+  const target = submission.request.target ?? 'local';
+  const title = submission.kind === 'sweep' ? `Ferry: staging and submitting ${submission.runCount} runs to ${target}…` : `Ferry: staging and submitting to ${target}…`;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, async () => {
+    if (submission.kind === 'run') return { runs: [await client.submit(submission.request)] };
+    const { sweep, runs } = await client.submitSweep(submission.request);
+    return { runs, sweepId: sweep.id };
+  });
 }
 
 function notebookOf(argument: unknown): vscode.NotebookDocument | undefined {
@@ -121,26 +125,4 @@ async function pickTarget(client: FerryClient, checks: TargetChecks): Promise<st
     });
     quickPick.show();
   });
-}
-
-/** One input box per parameter, checked against its type as it is typed; undefined when the user cancels. */
-export async function askParameters(
-  parameters: readonly ParameterSpec[],
-  notebookName: string,
-  values: Readonly<Record<string, JsonValue>> = {},
-): Promise<Record<string, string> | undefined> {
-  const texts: Record<string, string> = {};
-  for (const [index, parameter] of parameters.entries()) {
-    const start = Object.hasOwn(values, parameter.name) ? values[parameter.name]! : parameter.default;
-    const text = await vscode.window.showInputBox({
-      title: `${notebookName}: ${parameter.name}`,
-      prompt: parameterPrompt(parameter, index, parameters.length),
-      value: valueText(parameter, start),
-      ignoreFocusOut: true,
-      validateInput: (typed) => checkParameterText(parameter, typed),
-    });
-    if (text === undefined) return undefined;
-    Object.defineProperty(texts, parameter.name, { value: text, enumerable: true, writable: true, configurable: true });
-  }
-  return texts;
 }
