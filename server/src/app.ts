@@ -10,6 +10,7 @@ import { registerCompileRoutes } from './routes/compile.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerLogRoutes } from './routes/logs.js';
 import { registerMetricRoutes } from './routes/metrics.js';
+import { registerNotebookRoutes } from './routes/notebooks.js';
 import { registerPromptRoutes } from './routes/prompts.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerSweepRoutes } from './routes/sweeps.js';
@@ -30,6 +31,7 @@ export function createApp({ engine, token, version }: AppOptions): Server {
   registerSweepRoutes(router, context);
   registerLogRoutes(router, context);
   registerMetricRoutes(router, context);
+  registerNotebookRoutes(router, context);
   registerCompareRoutes(router, context);
   registerEventRoutes(router, context);
   registerPromptRoutes(router, context);

@@ -8,6 +8,7 @@ import { compareCommand } from './commands/compare.js';
 import { compileCommand } from './commands/compile.js';
 import { logsCommand } from './commands/logs.js';
 import { metricsCommand } from './commands/metrics.js';
+import { notebookCommand } from './commands/notebook.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand, statusCommand } from './commands/runs.js';
 import { serverCommand } from './commands/server.js';
@@ -28,6 +29,9 @@ const HELP = `ferry ${SERVER_VERSION}: run Jupyter notebooks as pipelines of ste
   ferry status RUN|SWEEP [--json]            a run's steps, states and metrics; a sweep's points side by side
   ferry logs RUN [STEP] [-f] [--json]        a step's output (all steps without STEP)
   ferry metrics RUN [--json]                 the run's metric series
+  ferry notebook RUN STEP [-o FILE|-] [--force]
+                                             save a notebook-mode step's executed notebook
+                                             (default: STEP.executed.ipynb here; never over a file without --force)
   ferry compare RUN... [--all] [--metric NAME:last|min|max|mean]... [--json]
                                              runs side by side: differing parameters (--all: every one),
                                              reduced metrics (best marked *), job facts
@@ -47,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
   status: statusCommand,
   logs: logsCommand,
   metrics: metricsCommand,
+  notebook: notebookCommand,
   compare: compareCommand,
   cancel: cancelCommand,
   targets: targetsCommand,

@@ -12,6 +12,7 @@ import {
   type HistoryResponse,
   type CompileRequest,
   type CompileResponse,
+  type ExecutedNotebook,
   type HealthResponse,
   type LogChunk,
   type LogStreamEvent,
@@ -117,6 +118,11 @@ export class FerryClient {
     if (options.maxBytes !== undefined) search.set('maxBytes', String(options.maxBytes));
     const query = search.size ? `?${search}` : '';
     return this.json('GET', apiPaths.log(id, step) + query);
+  }
+
+  /** A notebook-mode step's executed notebook, with its outputs, from wherever the run ran. */
+  executedNotebook(id: string, step: string): Promise<ExecutedNotebook> {
+    return this.json('GET', apiPaths.executedNotebook(id, step));
   }
 
   metrics(id: string): Promise<MetricsResponse> {

@@ -121,6 +121,26 @@ export interface LogChunk {
   data: string;
 }
 
+/**
+ * `GET /api/runs/:id/steps/:step/notebook`: a notebook-mode step's executed
+ * notebook, nbformat 4 JSON exactly as the step runtime saved it
+ * (content-type `application/x-ipynb+json`), read from the run's target.
+ */
+export interface ExecutedNotebook {
+  nbformat: 4;
+  nbformat_minor: number;
+  metadata: { [key: string]: JsonValue };
+  cells: Array<{
+    cell_type: 'code' | 'markdown' | 'raw';
+    source: string | string[];
+    metadata: { [key: string]: JsonValue };
+    /** Code cells: what running them printed, displayed or raised. */
+    outputs?: Array<{ output_type: string; [key: string]: JsonValue }>;
+    execution_count?: number | null;
+    id?: string;
+  }>;
+}
+
 export interface MetricsResponse {
   series: MetricSeries[];
 }
@@ -188,6 +208,8 @@ export const apiPaths = {
     `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/log`,
   logEvents: (id: string, step: string) =>
     `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/log/events`,
+  executedNotebook: (id: string, step: string) =>
+    `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/notebook`,
   metrics: (id: string) => `/api/runs/${encodeURIComponent(id)}/metrics`,
   metricsEvents: (id: string) => `/api/runs/${encodeURIComponent(id)}/metrics/events`,
   events: () => '/api/events',

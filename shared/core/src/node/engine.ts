@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { TargetInfo, TargetTestResponse } from '../api/contract.js';
 import { FerryError } from '../errors.js';
-import { isFinalRunState, isFinalStepState, type MetricSeries, type Run, type RunWithSpec, type StateChange } from '../run.js';
+import { isFinalRunState, isFinalStepState, type MetricSeries, type Run, type RunWithSpec, type StateChange, type StepRun } from '../run.js';
 import { SPEC_VERSION, type JsonValue, type PipelineSpec, type StepMode } from '../spec.js';
 import { MAX_SWEEP_POINTS, type Sweep, type SweepDefinition } from '../sweeps/sweep.js';
 import { loadConfig, type FerryConfig } from './config.js';
@@ -21,10 +21,13 @@ import { RunRecorder } from './recorder.js';
 import { newRunId, newSweepId } from './store/run-id.js';
 import { RunStore, type ListRunsOptions } from './store/run-store.js';
 import { createTargets, type TargetOptions } from './targets/create.js';
+import { executedNotebookPath } from './targets/run-files.js';
 import type { LogRange, Target } from './targets/target.js';
 
 /** Most bytes one readLog returns; clients page through bigger logs. */
 export const MAX_LOG_READ = 8 * 1024 * 1024;
+/** The largest executed notebook served (plots make them big; the API answers it in one piece). */
+export const MAX_NOTEBOOK_READ = 64 * 1024 * 1024;
 
 export interface RunEngineOptions {
   paths: FerryPaths;
@@ -230,11 +233,30 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
   async readLog(runId: string, step: string, offset: number, maxBytes: number): Promise<LogRange> {
     this.assertOpen();
     const run = this.store.getRun(runId);
-    if (!run.steps.some((candidate) => candidate.name === step)) {
-      const names = run.steps.map((candidate) => candidate.name).join(', ');
-      throw new FerryError('not-found', `run ${runId} has no step "${step}" (steps: ${names})`, { step });
-    }
+    stepRunOf(run, step);
     return this.target(run.target).readLog(run, step, offset, Math.max(0, Math.min(maxBytes, MAX_LOG_READ)));
+  }
+
+  /**
+   * The executed notebook of a notebook-mode step (nbformat JSON bytes as the
+   * runtime saved them), read from the run's target, wherever it is. A run in
+   * script mode, a step that has not ended, and a notebook larger than
+   * MAX_NOTEBOOK_READ are errors that say so.
+   */
+  async readExecutedNotebook(runId: string, step: string): Promise<Buffer> {
+    this.assertOpen();
+    const run = this.store.getRun(runId);
+    const stepRun = stepRunOf(run, step);
+    if (run.mode !== 'notebook') {
+      throw new FerryError('not-found', `run ${runId} ran in ${run.mode} mode, which keeps no executed notebook; run it with --mode notebook to get one`, { step });
+    }
+    const target = this.target(run.target);
+    try {
+      return await target.readRunFile(run, executedNotebookPath(step), MAX_NOTEBOOK_READ);
+    } catch (error) {
+      if (!(error instanceof FerryError) || error.category !== 'not-found') throw error;
+      throw new FerryError('not-found', `step "${step}" of run ${runId} has no executed notebook: ${whyNoNotebook(runId, stepRun)}`, { step });
+    }
   }
 
   /**
@@ -373,6 +395,34 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
 
   private assertOpen(): void {
     if (this.closed) throw new FerryError('internal', 'the run engine is closed');
+  }
+}
+
+function stepRunOf(run: Run, step: string): StepRun {
+  const found = run.steps.find((candidate) => candidate.name === step);
+  if (!found) {
+    const names = run.steps.map((candidate) => candidate.name).join(', ');
+    throw new FerryError('not-found', `run ${run.id} has no step "${step}" (steps: ${names})`, { step });
+  }
+  return found;
+}
+
+/** Why a notebook-mode step's executed.ipynb is not there, by the step's state. */
+function whyNoNotebook(runId: string, step: StepRun): string {
+  switch (step.state) {
+    case 'waiting':
+    case 'queued':
+      return 'it has not started yet';
+    case 'running':
+      return 'it is still running, and its notebook is saved when it ends';
+    case 'skipped':
+      return 'it was skipped';
+    default: {
+      const ended = step.state === 'cancelled' ? 'was cancelled' : step.state;
+      if (!step.startedAt) return `it ${ended} before it started`;
+      // The runtime saves the notebook once its kernel ran; it stopped before that (missing packages, a bad input).
+      return `it ${ended} before its notebook ran; see \`ferry logs ${runId} ${step.name}\``;
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  * (shared/core/golden/train_pipeline.spec.json), against golden files in
  * shared/core/golden/slurm/: the batch script of each step, the submit
  * script, a sweep's job-array batch script and submit script, the poll script (with and without accounting), the probe, cancel,
- * job lookup and log read scripts. Each is also parsed by `bash -n`.
+ * job lookup, log read and run-file read scripts. Each is also parsed by `bash -n`.
  * A change shows up as a diff to review; to accept it:
  *   npx tsc -b && FERRY_UPDATE_GOLDEN=1 node --test shared/core/dist/node/slurm/golden.test.js
  */
@@ -18,6 +18,7 @@ import type { SlurmTargetConfig } from '../config.js';
 import { cancelScript } from './cancel-script.js';
 import { pollScript } from './poll-script.js';
 import { probeScript } from './probe.js';
+import { readFileScript } from './read-file-script.js';
 import { readLogScript } from './read-log-script.js';
 import { arrayJob, stepDirOf, stepJob, type SweepLocation } from './step-job.js';
 import { submitScript, type SubmitStep } from './submit-script.js';
@@ -87,6 +88,8 @@ const generated: Record<string, string> = {
   'probe.plain.sh': probeScript(NONCE, plain),
   'cancel.sh': cancelScript(NONCE, ['101', '102', '103'], 30),
   'read-log.sh': readLogScript(NONCE, join(stepDirOf(run.runDir, 'train'), 'log.txt'), 1024, 65536),
+  // A run directory with a space (a site's scratch path): both paths arrive quoted.
+  'read-file.sh': readFileScript(NONCE, '/scratch/alice smith/ferry/runs/r-20250101-120000-abcdef', 'steps/train/executed.ipynb', 64 * 1024 * 1024),
 };
 
 describe('golden files of the Slurm target (train_pipeline)', () => {

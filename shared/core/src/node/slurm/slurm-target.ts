@@ -14,6 +14,7 @@ import { isSweepId, type Sweep } from '../../sweeps/sweep.js';
 import type { SlurmTargetConfig } from '../config.js';
 import { shellQuote, type CommandRunner } from '../remote/command-runner.js';
 import { BUNDLED_RUNTIME, runtimeCompanions } from '../targets/local.js';
+import { checkRunFilePath, runFileMissing, runFileOutside, runFileTooLarge } from '../targets/run-files.js';
 import type { ActiveStep, LogRange, StartOutcome, StepFilesObservation, StepObservation, Target } from '../targets/target.js';
 import { cancelScript, scancelFailure } from './cancel-script.js';
 import { parseNamedJobs, type NamedJob } from './find-jobs-script.js';
@@ -23,6 +24,7 @@ import { BackoffPollPolicy, type BackoffOptions } from './poll-policy.js';
 import { parsePollRecords, parseStepFiles } from './poll-result.js';
 import { probeChecks } from './probe-checks.js';
 import { parseProbe, probeScript, type SlurmProbe } from './probe.js';
+import { readFileScript } from './read-file-script.js';
 import { readLogScript } from './read-log-script.js';
 import { capturedCommands, decodeBytes, lastLines, newNonce, runScript, type ScriptRecord } from './remote-script.js';
 import { arrayJobId } from './slurm-job.js';
@@ -42,7 +44,7 @@ export interface SlurmTargetOptions {
 }
 
 /** `watch` is short: a light poll that hangs holds up the monitor's loop, full polls included. */
-const TIMEOUT_MS = { probe: 120_000, stage: 120_000, submit: 120_000, poll: 60_000, watch: 15_000, cancel: 120_000, log: 60_000 };
+const TIMEOUT_MS = { probe: 120_000, stage: 120_000, submit: 120_000, poll: 60_000, watch: 15_000, cancel: 120_000, log: 60_000, file: 120_000 };
 /** Submit attempts when an answer is lost, and the pause (growing) before looking up what the lost one did. */
 const SUBMIT_ATTEMPTS = 3;
 const SUBMIT_RETRY_PAUSE_MS = 2_000;
@@ -376,6 +378,25 @@ export class SlurmTarget implements Target {
     const file = posix.join(stepDirOf(run.runDir, step), 'log.txt');
     const records = await runScript(this.runner, readLogScript(nonce, file, offset, maxBytes), nonce, `reading the log of step ${step}`, TIMEOUT_MS.log);
     return logRange(records, offset);
+  }
+
+  async readRunFile(run: Run, relativePath: string, maxBytes: number): Promise<Buffer> {
+    const path = checkRunFilePath(relativePath);
+    const nonce = newNonce();
+    const records = await runScript(this.runner, readFileScript(nonce, run.runDir, path, maxBytes), nonce, `reading ${path}`, TIMEOUT_MS.file);
+    const [record] = records;
+    switch (record?.kind) {
+      case 'file':
+        return decodeBytes(record.fields[1]);
+      case 'too-large':
+        throw runFileTooLarge(run, path, Number(record.fields[0]), maxBytes);
+      case 'outside':
+        throw runFileOutside(run, path);
+      case 'missing':
+        throw runFileMissing(run, path);
+      default:
+        throw new FerryError('target', `reading ${path} of run ${run.id}: the cluster answered nothing about the file`);
+    }
   }
 
   async dispose(): Promise<void> {

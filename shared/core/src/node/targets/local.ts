@@ -16,6 +16,8 @@ import type { Run, RunWithSpec } from '../../run.js';
 import type { LocalTargetConfig } from '../config.js';
 import { checkLocalTarget } from './local-checks.js';
 import { isProcessAlive, terminateProcessGroup } from './processes.js';
+import { readConfinedFile } from './read-run-file.js';
+import { checkRunFilePath } from './run-files.js';
 import { fileSize, logFile, metricsFile, readRange, readStepStatus, stepDir, type StepStatus } from './step-files.js';
 import type { ActiveStep, LogRange, StartOutcome, StepObservation, Target } from './target.js';
 
@@ -181,6 +183,10 @@ export class LocalTarget implements Target {
 
   async readLog(run: Run, step: string, offset: number, maxBytes: number): Promise<LogRange> {
     return readRange(logFile(run.runDir, step), offset, maxBytes);
+  }
+
+  async readRunFile(run: Run, relativePath: string, maxBytes: number): Promise<Buffer> {
+    return readConfinedFile(run, checkRunFilePath(relativePath), maxBytes);
   }
 
   async dispose(): Promise<void> {

@@ -144,6 +144,14 @@ export interface Target {
   cancelRuns?(runs: { run: Run; steps: string[] }[]): Promise<void>;
   /** A byte range of a step's log.txt; `data` is at most `maxBytes` long. */
   readLog(run: Run, step: string, offset: number, maxBytes: number): Promise<LogRange>;
+  /**
+   * A whole file of the run directory, e.g. `steps/train/executed.ipynb`.
+   * `relativePath` must pass `checkRunFilePath` (run-files.ts; the target
+   * checks it again). Fails with 'not-found' when the file does not exist,
+   * 'conflict' when it is larger than `maxBytes`, 'request' when it leads
+   * outside the run directory.
+   */
+  readRunFile(run: Run, relativePath: string, maxBytes: number): Promise<Buffer>;
   /** Releases connections and timers; never stops running steps. */
   dispose(): Promise<void>;
 }
