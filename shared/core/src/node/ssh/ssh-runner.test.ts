@@ -169,7 +169,8 @@ describe('SshCommandRunner on the dev cluster sshd', { skip, timeout: TEST_TIMEO
     assert.equal(alias.destination.port, c.port);
     assert.equal((await alias.exec('id -un')).stdout.toString().trim(), c.user);
     const sameAgain = pool.get({ host: aliasName, configFile: c.sshConfigFile, env });
-    const spelledOut = pool.get({ host: `${c.user}@${c.host}:${c.port}`, configFile: c.sshConfigFile, env });
+    // The same destination spelt out, trusting the same known_hosts file the alias names.
+    const spelledOut = pool.get({ host: `${c.user}@${c.host}:${c.port}`, configFile: c.sshConfigFile, env, knownHostsFile: c.knownHostsFile });
     assert.equal(sameAgain, alias);
     assert.equal(spelledOut, alias, 'keyed by the resolved destination, not the spelling');
     await Promise.all([sameAgain.exec('true'), spelledOut.exec('true')]);
