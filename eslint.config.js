@@ -19,7 +19,13 @@ const NODE_ONLY = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/dist-web/**', '**/node_modules/**', '.venv/**', 'vscode-ext/bundle/**', 'jupyterlab-ext/**'] },
+  {
+    ignores: [
+      '**/dist/**', '**/dist-web/**', '**/node_modules/**', '.venv/**', '.cache/**', 'vscode-ext/bundle/**',
+      // The JupyterLab extension's build output and test artifacts (its sources are linted).
+      'jupyterlab-ext/lib/**', 'jupyterlab-ext/ferry_jupyterlab/**', 'jupyterlab-ext/ui-tests/test-results/**', 'jupyterlab-ext/ui-tests/playwright-report/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -39,6 +45,17 @@ export default tseslint.config(
   {
     files: ['shared/core/src/node/**/*.ts', 'server/src/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: IDE_APIS }] },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // JupyterLab's browser side: thin glue over the browser-safe @ferry/core.
+    files: ['jupyterlab-ext/src/**/*.ts', 'jupyterlab-ext/src/**/*.tsx'],
+    ignores: ['jupyterlab-ext/src/**/*.test.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: NODE_ONLY }] },
   },
   {
     files: ['shared/ui/src/**/*.ts', 'shared/ui/src/**/*.tsx'],

@@ -54,6 +54,16 @@ if [ "${FERRY_VSCODE_TESTS:-1}" != 0 ]; then
   fi
 fi
 
+# The JupyterLab extension: unit tests, the server extension's pytest suite and
+# Galata in real JupyterLab (installs chromium when root with apt, as in CI;
+# elsewhere without it, skipped saying why). FERRY_JUPYTERLAB_TESTS=0 skips it.
+jlab_pass=0 jlab_fail=0
+if [ "${FERRY_JUPYTERLAB_TESTS:-1}" != 0 ]; then
+  echo "== JupyterLab extension in real JupyterLab"
+  bash scripts/jupyterlab-test.sh "$results" || status=1
+  read -r jlab_pass jlab_fail <"$results/jupyterlab.counts" || jlab_fail=1
+fi
+
 node_pass=$(grep -E '^# pass ' "$results/node.tap" | awk '{print $3}')
 node_fail=$(grep -E '^# fail ' "$results/node.tap" | awk '{print $3}')
 py_counts=$(.venv/bin/python - "$results/pytest.xml" <<'PY'
@@ -67,8 +77,8 @@ print(tests - bad - skipped, bad)
 PY
 ) || py_counts="0 1"
 read -r py_pass py_fail <<<"$py_counts"
-passed=$(( ${node_pass:-0} + py_pass + ${e2e_pass:-0} ))
-failed=$(( ${node_fail:-1} + py_fail + ${e2e_fail:-1} ))
+passed=$(( ${node_pass:-0} + py_pass + ${e2e_pass:-0} + ${jlab_pass:-0} ))
+failed=$(( ${node_fail:-1} + py_fail + ${e2e_fail:-1} + ${jlab_fail:-1} ))
 [ "$failed" -eq 0 ] || status=1
 echo
 echo "${passed} passed, ${failed} failed"

@@ -1,0 +1,72 @@
+/** The in-page hosts against a real Ferry server, spoken to as a @ferry/ui view speaks. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WEBVIEW_PROTOCOL_VERSION, type HostToViewMessage } from '@ferry/core';
+import { examplePath, startServer, testHome, waitFor, type ServerProcess, type TestHome } from '../../../server/dist/testing/harness.js';
+import { LogHost } from './log-host.js';
+import { MetricsHost } from './metrics-host.js';
+
+describe('in-page view hosts', () => {
+  let home: TestHome;
+  let server: ServerProcess;
+  let runId: string;
+  before(async () => {
+    home = testHome();
+    server = await startServer(home);
+    runId = (await server.client.submit({ notebookPath: examplePath('train_pipeline.ipynb'), parameters: { epochs: 4 } })).id;
+  });
+  after(async () => {
+    await server.stop();
+    home.cleanup();
+  });
+
+  function listen(host: LogHost | MetricsHost): HostToViewMessage[] {
+    const received: HostToViewMessage[] = [];
+    host.onMessage((message) => received.push(message));
+    return received;
+  }
+
+  test('the log host answers ready with the tail, streams the rest, and ends with the step’s state', async () => {
+    const host = new LogHost(server.client, runId, 'prepare');
+    const received = listen(host);
+    host.postMessage({ type: 'ready', view: 'log', protocol: WEBVIEW_PROTOCOL_VERSION });
+    try {
+      await waitFor('log/end', () => received.find((m) => m.type === 'log/end'));
+      assert.equal(received[0]!.type, 'log/init');
+      const text = received.map((m) => (m.type === 'log/init' || m.type === 'log/append' ? m.chunk.data : '')).join('');
+      assert.match(text, /prepared 320 training and 80 test samples/);
+      assert.deepEqual(received.at(-1), { type: 'log/end', state: 'succeeded' });
+      // Chunks follow each other without gaps or repeats.
+      const chunks = received.flatMap((m) => (m.type === 'log/init' || m.type === 'log/append' ? [m.chunk] : []));
+      chunks.slice(1).forEach((chunk, i) => assert.equal(chunk.offset, chunks[i]!.nextOffset));
+    } finally {
+      host.dispose();
+    }
+  });
+
+  test('the log host pages earlier bytes on request, and refuses another protocol version', async () => {
+    const host = new LogHost(server.client, runId, 'prepare');
+    const received = listen(host);
+    host.postMessage({ type: 'log/loadEarlier', before: 10 });
+    const page = await waitFor('log/page', () => received.find((m) => m.type === 'log/page'));
+    assert.deepEqual(page.type === 'log/page' && [page.chunk.offset, page.chunk.nextOffset], [0, 10]);
+    host.postMessage({ type: 'ready', view: 'log', protocol: WEBVIEW_PROTOCOL_VERSION + 1 });
+    assert.equal(received.at(-1)!.type, 'error');
+    host.dispose();
+  });
+
+  test('the metrics host sends every point of the run, then its end', async () => {
+    await waitFor('the run to finish', async () => ((await server.client.run(runId)).state === 'succeeded' ? true : undefined));
+    const host = new MetricsHost(server.client, runId, 'train 4 epochs');
+    const received = listen(host);
+    host.postMessage({ type: 'ready', view: 'metrics', protocol: WEBVIEW_PROTOCOL_VERSION });
+    try {
+      await waitFor('metrics/end', () => received.find((m) => m.type === 'metrics/end'));
+      assert.deepEqual(received[0], { type: 'metrics/init', runs: [{ runId, label: 'train 4 epochs', series: [] }] });
+      const loss = received.flatMap((m) => (m.type === 'metrics/append' && m.name === 'loss' ? m.points : []));
+      assert.deepEqual(loss.map((p) => p.step), [0, 1, 2, 3]);
+    } finally {
+      host.dispose();
+    }
+  });
+});

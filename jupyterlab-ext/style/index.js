@@ -1,0 +1,2 @@
+import '@ferry/ui/style.css';
+import './base.css';
