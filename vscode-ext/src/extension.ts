@@ -4,7 +4,9 @@ import type { Run } from '@ferry/core';
 import { RunTreeModel, runNodeId } from './model/run-tree.js';
 import { registerCellTagCommands } from './vscode/cell-tag-commands.js';
 import { CellTagStatusBar } from './vscode/cell-status-bar.js';
-import { openExecutedNotebook } from './vscode/executed-notebook.js';
+import { registerCompareCommand } from './vscode/compare-command.js';
+import { ComparePanels } from './vscode/compare-panel.js';
+import { executedNotebookOpener } from './vscode/executed-notebook.js';
 import { LogPanel } from './vscode/log-panel.js';
 import { MetricsPanels } from './vscode/metrics-panel.js';
 import { NotebookProblems } from './vscode/notebook-problems.js';
@@ -24,13 +26,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const connection = new ServerConnection(log);
   const model = new RunTreeModel();
   const tree = new RunsTreeProvider(model);
-  const view = vscode.window.createTreeView('ferry.runs', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView('ferry.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const feed = new RunEventFeed(connection, model, () => tree.refresh(), log);
   const prompts = new SshPrompts(connection, context.secrets, log);
   const checks = new TargetChecks(context.globalState, model);
   const problems = new NotebookProblems();
   const logs = new LogPanel(context.extensionUri, () => connection.client());
   const metrics = new MetricsPanels(context.extensionUri, () => connection.client());
+  const compare = new ComparePanels(context.extensionUri, () => connection.client());
 
   /** Selects a run in the sidebar, waiting briefly for its first event if the tree does not have it yet. */
   const reveal = async (run: Run): Promise<void> => {
@@ -54,8 +57,10 @@ export function activate(context: vscode.ExtensionContext): void {
     problems,
     logs,
     metrics,
+    compare,
     vscode.notebooks.registerNotebookCellStatusBarItemProvider('jupyter-notebook', new CellTagStatusBar(problems)),
     registerCellTagCommands(),
+    registerCompareCommand({ model, compare, selection: () => view.selection }),
     registerRunCommands({
       extensionUri: context.extensionUri,
       connection,
@@ -66,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): void {
       refresh: () => tree.refresh(),
       reconnect: () => feed.reconnect(),
       reveal,
-      openExecutedNotebook,
+      openExecutedNotebook: executedNotebookOpener(() => connection.client(), context.globalStorageUri),
     }),
     vscode.commands.registerCommand('ferry.runOnCluster', async (argument?: unknown) => {
       try {

@@ -1,6 +1,6 @@
 // Browser bundles of each view for webviews: `npm run build:web -w @ferry/ui`
 // after `npm run build` (it bundles the compiled dist/web entries). Writes
-// dist-web/{log-view,metrics-view,parameter-form}.js (IIFE, React included)
+// dist-web/{log-view,metrics-view,parameter-form,compare-view}.js (IIFE, React included)
 // and dist-web/ferry-ui.css. See README, "In a VS Code webview".
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ export const VIEWS = [
   { file: 'log-view', globalName: 'FerryLogView' },
   { file: 'metrics-view', globalName: 'FerryMetricsView' },
   { file: 'parameter-form', globalName: 'FerryParameterForm' },
+  { file: 'compare-view', globalName: 'FerryCompareView' },
 ];
 
 /** Builds every bundle into `outdir`; returns the files written. */

@@ -1,6 +1,12 @@
 export * from './format.js';
 export { windowMessageHost, useHost, type ViewHost, type MessageEventSource } from './host.js';
-export { mountLogView, mountMetricsView, mountParameterForm, type MountedView } from './mount.js';
+export { mountLogView, mountMetricsView, mountParameterForm, mountCompareView, type MountedView } from './mount.js';
+export { CompareView, type CompareViewProps } from './compare/CompareView.js';
+export { CompareChart, type CompareChartProps, type XRange } from './compare/CompareChart.js';
+export { HistoryStore, seriesKey, type HeldSeries, type SeriesDelta } from './compare/history-store.js';
+export { compareCharts, runColors, ema, type ChartLine, type CompareChartData, type ChartOptions } from './compare/chart-data.js';
+export * as runsTable from './compare/runs-table.js';
+export { FALLBACK_COLORS, themeColors, type ThemeColors } from './metrics/chart-theme.js';
 export { LogView, type LogViewProps } from './log/LogView.js';
 export { LogLineStore } from './log/line-store.js';
 export { LogSearch, type LogMatch } from './log/search.js';

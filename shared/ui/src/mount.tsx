@@ -5,6 +5,7 @@
 import { createRoot } from 'react-dom/client';
 import type { ReactElement } from 'react';
 import type { ViewHost } from './host.js';
+import { CompareView } from './compare/CompareView.js';
 import { LogView } from './log/LogView.js';
 import { MetricsView } from './metrics/MetricsView.js';
 import { ParameterForm } from './parameters/ParameterForm.js';
@@ -31,4 +32,8 @@ export function mountMetricsView(element: HTMLElement, host: ViewHost): MountedV
 
 export function mountParameterForm(element: HTMLElement, host: ViewHost, options: { sweepSyntax?: SweepSyntax } = {}): MountedView {
   return mount(element, <ParameterForm host={host} sweepSyntax={options.sweepSyntax} />);
+}
+
+export function mountCompareView(element: HTMLElement, host: ViewHost): MountedView {
+  return mount(element, <CompareView host={host} />);
 }

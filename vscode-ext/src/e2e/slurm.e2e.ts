@@ -5,6 +5,7 @@
  * cluster's key yet: the workbench asks whether to trust it (the server
  * relays the SSH question), and once accepted the sidebar follows the jobs
  * to "succeeded" and a step's log shows what it printed on the cluster.
+ * Then a sweep run there from the CLI is compared: the job facts are Slurm's.
  * Run it holding the cluster lock: `flock /tmp/ferry-cluster.lock ...`.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FerryClient } from '@ferry/core';
+import { bodyColumnValues, chartLegend, compareColumns, compareSelectedPoints, runSweepFromCli } from './compare-scenario.js';
 import { openNotebook, openStepLog, runOnCluster, stepRow, waitForLogText, waitForRunState } from './scenario.js';
 import { startWorkbench, waitFor, workbenchUnavailable, type Workbench } from './workbench.js';
 
@@ -110,6 +112,31 @@ test('Run on cluster on the real Slurm over SSH: the host key question, then the
     assert.doesNotMatch(text, /epoch 4:/);
   } catch (error) {
     const shot = await workbench.screenshot('slurm-run-on-cluster').catch(() => 'none');
+    throw Object.assign(error as Error, { message: `${(error as Error).message}\nscreenshot: ${shot}` });
+  }
+});
+
+test('a sweep on the real Slurm compares in the workbench: the swept parameter, Slurm job ids, one curve per run', { skip }, async () => {
+  const { page, folder, ferryHome } = workbench;
+  try {
+    // The host key was trusted by the test above; the CLI goes through the same server.
+    await runSweepFromCli(ferryHome, join(folder, 'train_pipeline.ipynb'), 'slurm', ['learning_rate=0.1,0.2'], ['epochs=2']);
+    await waitForRunState(page, 'train_pipeline sweep', 'succeeded', 60_000);
+    const frame = await compareSelectedPoints(page, 'learning_rate', 2);
+    assert.deepEqual((await compareColumns(frame)).filter((column) => column.startsWith('parameter:')), ['parameter:learning_rate']);
+    const target = await frame.locator('.ferry-compare-table tr[data-run] td[data-column="fact:target"]').allTextContents();
+    assert.deepEqual(target, ['slurm', 'slurm']);
+    // Each step's backend job id is what sbatch gave it (a sweep runs as job arrays: JOB_INDEX).
+    const jobIds = await frame.locator('.ferry-compare-table tr[data-run] td[data-column="fact:jobIds"]').allTextContents();
+    for (const ids of jobIds) assert.match(ids, /^(?:[a-z_]+=\d+(?:_\d+)? ){2}[a-z_]+=\d+(?:_\d+)?$/);
+    assert.equal((await bodyColumnValues(frame, 'metric:loss')).length, 1, 'one run under the pinned base run');
+    const legend = await waitFor('two curves of loss', 30_000, async () => {
+      const labels = await chartLegend(frame, 'loss');
+      return labels.length === 2 ? labels : undefined;
+    });
+    assert.deepEqual([...legend].sort(), ['learning_rate=0.1', 'learning_rate=0.2']);
+  } catch (error) {
+    const shot = await workbench.screenshot('slurm-compare').catch(() => 'none');
     throw Object.assign(error as Error, { message: `${(error as Error).message}\nscreenshot: ${shot}` });
   }
 });

@@ -3,7 +3,8 @@
  * target: tag a cell with the cell toolbar's button, Run on cluster through
  * the parameter form (one run, then a sweep), watch the sidebar, read a
  * step's log, see the run's metric curves (live while a run logs them),
- * re-run with the form prefilled, cancel a running run, open a 100 MB log.
+ * re-run with the form prefilled, cancel a running run, open a 100 MB log,
+ * compare the runs of a sweep.
  * Run with `npm run test:e2e -w vscode-ext` (it packages the .vsix first).
  */
 import assert from 'node:assert/strict';
@@ -31,6 +32,7 @@ import {
   waitForLogText,
   waitForRunState,
 } from './scenario.js';
+import { bodyColumnValues, chartLegend, chartPoints, compareColumns, compareSelectedPoints, compareSweep, runSweepFromCli } from './compare-scenario.js';
 import { answerQuickInput, extensionLog, runCommand, startWorkbench, waitFor, webviewFrame, workbenchUnavailable, type Workbench } from './workbench.js';
 
 const unavailable = workbenchUnavailable();
@@ -155,6 +157,43 @@ step('several values in the form make a sweep, grouped in the sidebar', async ({
   assert.deepEqual(points.map((label) => /epochs=(\d+)/.exec(label)?.[1]), ['1', '2']);
 });
 
+step('the runs of a sweep compare side by side: differing parameters only, a sortable metric column, one curve per run', async ({ page, folder, ferryHome }) => {
+  const target = page.locator('.monaco-list-row[aria-label^="local, local"]');
+  if (!(await target.isVisible())) await page.locator('.activitybar a.action-label[aria-label="Ferry"]').click();
+  await target.waitFor({ timeout: 60_000 }); // the server is up
+  await runSweepFromCli(ferryHome, join(folder, 'train_pipeline.ipynb'), 'local', ['epochs=2,3', 'learning_rate=0.1,0.2'], ['n_samples=100']);
+  await waitForRunState(page, 'train_pipeline sweep', 'succeeded', 60_000);
+  const frame = await compareSelectedPoints(page, 'learning_rate', 4);
+  await assertStyledUnderCsp(frame, '.ferry-compare-scroller');
+
+  const parameters = async () => (await compareColumns(frame)).filter((column) => column.startsWith('parameter:'));
+  assert.deepEqual(await parameters(), ['parameter:epochs', 'parameter:learning_rate'], 'only the swept parameters differ');
+  await frame.locator('.ferry-compare-all-parameters').check();
+  assert.deepEqual(await parameters(), ['parameter:epochs', 'parameter:learning_rate', 'parameter:n_samples', 'parameter:seed']);
+  await frame.locator('.ferry-compare-all-parameters').uncheck();
+
+  // loss is lower-is-better: its column sorts lowest first, then, clicked again, highest first.
+  const losses = async () => (await bodyColumnValues(frame, 'metric:loss')).map(Number);
+  await frame.locator('th[data-column="metric:loss"] .ferry-compare-sort').click();
+  const ascending = await losses();
+  assert.equal(ascending.length, 3, 'three runs under the pinned base run');
+  assert.deepEqual(ascending, [...ascending].sort((a, b) => a - b));
+  await frame.locator('th[data-column="metric:loss"] .ferry-compare-sort').click();
+  assert.deepEqual(await losses(), [...ascending].reverse());
+
+  const legend = await waitFor('four curves of loss', 30_000, async () => {
+    const labels = await chartLegend(frame, 'loss');
+    return labels.length === 4 ? labels : undefined;
+  });
+  assert.deepEqual([...legend].sort(), [
+    'epochs=2, learning_rate=0.1',
+    'epochs=2, learning_rate=0.2',
+    'epochs=3, learning_rate=0.1',
+    'epochs=3, learning_rate=0.2',
+  ]);
+  await page.keyboard.press('Control+W');
+});
+
 step('a running run streams its log and metrics live and can be cancelled from the sidebar', async ({ page }) => {
   await openNotebook(page, 'ticker.ipynb');
   await runOnCluster(page, 'local', {});
@@ -180,6 +219,20 @@ step('a running run streams its log and metrics live and can be cancelled from t
   await waitForRunState(page, 'ticker', 'cancelled', 60_000);
   assert.match((await stepRow(page, 'tick').getAttribute('aria-label')) ?? '', /^tick, cancelled/);
   await page.keyboard.press('Control+W');
+  await page.keyboard.press('Control+W');
+});
+
+step("a running sweep's compare view draws its runs' points as they are logged", async ({ page, folder, ferryHome }) => {
+  await runSweepFromCli(ferryHome, join(folder, 'ticker.ipynb'), 'local', ['interval=0.2,0.25'], [], { wait: false });
+  await waitForRunState(page, 'ticker sweep', 'running', 60_000);
+  const frame = await compareSweep(page, 'ticker');
+  assert.deepEqual(await chartLegend(frame, 'tick'), ['interval=0.2', 'interval=0.25']);
+  const first = await waitFor('tick points', 30_000, async () => ((await chartPoints(frame, 'tick')) > 0 ? chartPoints(frame, 'tick') : undefined));
+  await waitFor('more tick points', 30_000, async () => ((await chartPoints(frame, 'tick')) > first ? true : undefined));
+  const sweep = page.locator('.monaco-list-row[aria-label^="ticker sweep "]').first();
+  await sweep.hover();
+  await sweep.locator('a.action-label[aria-label="Cancel"]').click();
+  await waitForRunState(page, 'ticker sweep', 'cancelled', 60_000);
   await page.keyboard.press('Control+W');
 });
 

@@ -162,6 +162,11 @@ export class RunTreeModel {
     return entries.slice(0, RUNS_PER_TARGET);
   }
 
+  /** Every run the sidebar knows, newest first. */
+  allRuns(): Run[] {
+    return [...this.runs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
   /** A sweep's points, in index order. */
   pointsOf(sweepId: string): Run[] {
     return [...this.runs.values()].filter((run) => run.sweepId === sweepId).sort((a, b) => (a.sweepIndex ?? 0) - (b.sweepIndex ?? 0));

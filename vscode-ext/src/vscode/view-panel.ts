@@ -1,6 +1,6 @@
 /**
  * An editor-area webview showing one of @ferry/ui's views (log, metrics,
- * parameter form), with the webview discipline in one place: a strict CSP
+ * parameter form, compare runs), with the webview discipline in one place: a strict CSP
  * with a fresh nonce, files only from the extension's bundle/webview folder,
  * @ferry/core's typed protocol checked on every message, and nothing posted
  * before the view says `ready` (again after each reload of the page).
@@ -21,6 +21,7 @@ const VIEW_BUNDLES: Record<WebviewKind, string> = {
   log: 'log-view.js',
   metrics: 'metrics-view.js',
   parameters: 'parameter-form.js',
+  compare: 'compare-view.js',
 };
 
 export type ViewIntent = Exclude<ViewToHostMessage, ReadyMessage>;
@@ -107,6 +108,7 @@ export class ViewPanel implements vscode.Disposable {
       case 'log/loadEarlier':
       case 'parameters/submit':
       case 'parameters/cancel':
+      case 'compare/history':
         if (this.ready) this.handlers?.onIntent?.(message);
         break;
       default:

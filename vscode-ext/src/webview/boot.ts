@@ -18,6 +18,7 @@ const BUNDLE_GLOBALS: Record<WebviewKind, string> = {
   log: 'FerryLogView',
   metrics: 'FerryMetricsView',
   parameters: 'FerryParameterForm',
+  compare: 'FerryCompareView',
 };
 
 const kind = document.body.dataset.view as WebviewKind;

@@ -10,6 +10,31 @@ import {
 } from './webview-protocol.js';
 
 const chunk = { offset: 100, nextOffset: 112, size: 112, data: 'hello world\n' };
+const compare = {
+  runs: [
+    {
+      id: 'r1',
+      pipeline: 'train',
+      createdAt: '2026-12-02T01:00:00.000Z',
+      sweepId: 's1',
+      sweepIndex: 0,
+      parameters: { lr: 0.1, layers: [64, 64] },
+      metrics: [{ stepName: 'train', name: 'loss', count: 3, last: 0.2, lastStep: 2, min: 0.2, max: 0.9, mean: 0.5 }],
+      job: { target: 'local', state: 'failed' as const, jobIds: { train: '4242' }, exitCode: 137, oom: true, queueWaitSeconds: 0.1, durationSeconds: 2 },
+    },
+  ],
+  parameters: ['lr', 'layers'],
+  differingParameters: ['lr'],
+  metrics: [{ name: 'loss', goal: 'lower' as const, reducer: 'min' as const }],
+  unrecorded: ['node' as const],
+};
+const history = {
+  x: 'step' as const,
+  x0: 0,
+  x1: 2,
+  width: 800,
+  series: [{ runId: 'r1', stepName: 'train', name: 'loss', count: 3, complete: true, step: [0, 1, 2], time: [10, 11, 12], value: [0.9, null, 0.2] }],
+};
 
 describe('webview protocol guards', () => {
   test('the browser-safe entry of @ferry/core exports the protocol', () => {
@@ -39,6 +64,11 @@ describe('webview protocol guards', () => {
         submitLabel: 'Run',
       },
       { type: 'parameters/rejected', message: 'bad value', errors: { epochs: 'expects int' } },
+      { type: 'compare/init', compare },
+      { type: 'compare/table', compare },
+      { type: 'compare/history', request: 2, history },
+      { type: 'compare/points', runId: 'r1', stepName: 'train', name: 'loss', from: 3, step: [3], time: [13], value: [0.1] },
+      { type: 'compare/run', runId: 'r1', state: 'succeeded' },
       { type: 'error', message: 'the server is not running' },
     ];
     for (const message of messages) assert.ok(isHostToViewMessage(message), message.type);
@@ -50,6 +80,8 @@ describe('webview protocol guards', () => {
       { type: 'log/loadEarlier', before: 4096 },
       { type: 'parameters/submit', values: { epochs: 3, lr: 0.1 }, sweep: { lr: [0.1, 0.01] } },
       { type: 'parameters/cancel' },
+      { type: 'ready', view: 'compare', protocol: WEBVIEW_PROTOCOL_VERSION },
+      { type: 'compare/history', request: 1, metrics: ['loss'], width: 640, x: 'time', x0: 1.5, x1: 9 },
     ];
     for (const message of messages) assert.ok(isViewToHostMessage(message), message.type);
   });
@@ -76,6 +108,13 @@ describe('webview protocol guards', () => {
       { type: 'metrics/init', runs: [], x: 'epoch' },
       { type: 'parameters/init', pipeline: 'p', parameters: [{ name: 'x', type: 'complex', default: 1, cell: 0, line: 1 }] },
       { type: 'parameters/rejected', message: 'no', errors: { epochs: 3 } },
+      { type: 'compare/init', compare: { ...compare, differingParameters: undefined } },
+      { type: 'compare/init', compare: { ...compare, metrics: [{ name: 'loss', reducer: 'median' }] } },
+      { type: 'compare/table', compare: { ...compare, runs: [{ ...compare.runs[0], job: { target: 'local' } }] } },
+      { type: 'compare/history', history },
+      { type: 'compare/history', request: 1, history: { ...history, series: [{ ...history.series[0], value: [1] }] } },
+      { type: 'compare/points', runId: 'r1', stepName: 'train', name: 'loss', from: -1, step: [3], time: [13], value: [0.1] },
+      { type: 'compare/points', runId: 'r1', stepName: 'train', name: 'loss', from: 3, step: [3, 4], time: [13], value: [0.1] },
     ];
     for (const message of refused) assert.equal(isHostToViewMessage(message), false, JSON.stringify(message));
 
@@ -86,6 +125,9 @@ describe('webview protocol guards', () => {
       { type: 'parameters/submit', values: { epochs: 3 } },
       { type: 'parameters/submit', values: { f: () => 1 }, sweep: {} },
       { type: 'log/init', runId: 'r1', step: 'train', chunk, finished: false },
+      { type: 'compare/history', request: 1, metrics: ['loss'], width: 0, x: 'step' },
+      { type: 'compare/history', request: 1, metrics: ['loss'], width: 640, x: 'epoch' },
+      { type: 'compare/history', request: 1, metrics: 'loss', width: 640, x: 'step' },
     ];
     for (const message of refusedFromView) assert.equal(isViewToHostMessage(message), false, JSON.stringify(message));
   });

@@ -1,12 +1,14 @@
 /**
  * The one message protocol between an IDE (the host: a VS Code extension, a
- * JupyterLab plugin) and Ferry's views (log, metrics, parameter form) from
+ * JupyterLab plugin) and Ferry's views (log, metrics, parameter form,
+ * compare runs) from
  * @ferry/ui, whether they run in a webview or in the same page.
  *
  * Handshake: the view posts `ready` once it listens; the host posts nothing
  * before that, then answers with the view's `*\/init` message and streams
  * updates. The host owns the state (which run, which step, the data); the
- * view projects it and sends intents back (`log/loadEarlier`, `parameters/submit`).
+ * view projects it and sends intents back (`log/loadEarlier`, `parameters/submit`,
+ * `compare/history`).
  *
  * Messages cross a trust boundary (a webview can be scripted by what it
  * shows), so each side checks what it receives with the guards below.
@@ -14,11 +16,14 @@
 import type { MetricPoint, MetricSeries } from '../run.js';
 import type { JsonValue, ParameterSpec, ParamType } from '../spec.js';
 import type { LogChunk } from './contract.js';
+import type { CompareResponse, HistoryAxis, HistoryResponse } from './compare-contract.js';
+import { isCompareResponse, isHistoryResponse } from './compare-guards.js';
 
 /** Bumped on any incompatible change; a host answers a `ready` of another version with an `error`. */
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
-export type WebviewKind = 'log' | 'metrics' | 'parameters';
+export type WebviewKind = 'log' | 'metrics' | 'parameters' | 'compare';
+const WEBVIEW_KINDS: readonly WebviewKind[] = ['log', 'metrics', 'parameters', 'compare'];
 
 /** One run's curves in a metrics view; several runs overlay (compare runs). */
 export interface MetricsRun {
@@ -99,6 +104,47 @@ export interface ParametersRejectedMessage {
   errors?: Record<string, string>;
 }
 
+/** The runs to compare (the API's `CompareResponse`): the view starts over (no zoom, default sort). */
+export interface CompareInitMessage {
+  type: 'compare/init';
+  compare: CompareResponse;
+}
+
+/** The same runs compared again (a run ended): the view keeps its zoom, sort and choices. */
+export interface CompareTableMessage {
+  type: 'compare/table';
+  compare: CompareResponse;
+}
+
+/** Answers the view's `compare/history` with the same `request` number (older answers are stale). */
+export interface CompareHistoryAnswerMessage {
+  type: 'compare/history';
+  request: number;
+  history: HistoryResponse;
+}
+
+/**
+ * Points appended to one series after the history was read (the API's
+ * `points` stream event): `from` is the series' point count before them.
+ */
+export interface ComparePointsMessage {
+  type: 'compare/points';
+  runId: string;
+  stepName: string;
+  name: string;
+  from: number;
+  step: number[];
+  time: number[];
+  value: Array<number | null>;
+}
+
+/** A compared run changed state (e.g. ended). */
+export interface CompareRunMessage {
+  type: 'compare/run';
+  runId: string;
+  state: string;
+}
+
 /** Something failed on the host's side (server unreachable, run gone); the view shows it in place. */
 export interface HostErrorMessage {
   type: 'error';
@@ -108,7 +154,14 @@ export interface HostErrorMessage {
 export type LogHostMessage = LogInitMessage | LogAppendMessage | LogPageMessage | LogEndMessage | HostErrorMessage;
 export type MetricsHostMessage = MetricsInitMessage | MetricsAppendMessage | MetricsEndMessage | HostErrorMessage;
 export type ParametersHostMessage = ParametersInitMessage | ParametersRejectedMessage | HostErrorMessage;
-export type HostToViewMessage = LogHostMessage | MetricsHostMessage | ParametersHostMessage;
+export type CompareHostMessage =
+  | CompareInitMessage
+  | CompareTableMessage
+  | CompareHistoryAnswerMessage
+  | ComparePointsMessage
+  | CompareRunMessage
+  | HostErrorMessage;
+export type HostToViewMessage = LogHostMessage | MetricsHostMessage | ParametersHostMessage | CompareHostMessage;
 
 // ---- view → host ----------------------------------------------------------
 
@@ -136,7 +189,27 @@ export interface ParametersCancelMessage {
   type: 'parameters/cancel';
 }
 
-export type ViewToHostMessage = ReadyMessage | LogLoadEarlierMessage | ParametersSubmitMessage | ParametersCancelMessage;
+/**
+ * Asks for the histories of `metrics` for a chart `width` pixels wide, over
+ * [x0, x1] when zoomed (the API's `HistoryRequest` for the compared runs);
+ * the host answers with `compare/history` carrying the same `request`.
+ */
+export interface CompareHistoryRequestMessage {
+  type: 'compare/history';
+  request: number;
+  metrics: string[];
+  width: number;
+  x: HistoryAxis;
+  x0?: number;
+  x1?: number;
+}
+
+export type ViewToHostMessage =
+  | ReadyMessage
+  | LogLoadEarlierMessage
+  | ParametersSubmitMessage
+  | ParametersCancelMessage
+  | CompareHistoryRequestMessage;
 
 // ---- guards ---------------------------------------------------------------
 
@@ -147,6 +220,7 @@ const isObject = (value: unknown): value is Record_ =>
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isOffset = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isNullableNumber = (value: unknown): value is number | null => value === null || typeof value === 'number';
 const isArrayOf = <T>(value: unknown, item: (v: unknown) => v is T): value is T[] => Array.isArray(value) && value.every(item);
 const isRecordOf = <T>(value: unknown, item: (v: unknown) => v is T): value is Record<string, T> =>
   isObject(value) && Object.values(value).every(item);
@@ -222,15 +296,37 @@ const HOST_MESSAGE_CHECKS: { [K in HostToViewMessage['type']]: (m: Record_) => b
     optional(m.sweepable, (v): v is string[] => isArrayOf(v, isString)) &&
     optional(m.submitLabel, isString),
   'parameters/rejected': (m) => isString(m.message) && optional(m.errors, (v): v is Record<string, string> => isRecordOf(v, isString)),
+  'compare/init': (m) => isCompareResponse(m.compare),
+  'compare/table': (m) => isCompareResponse(m.compare),
+  'compare/history': (m) => Number.isSafeInteger(m.request) && isHistoryResponse(m.history),
+  'compare/points': (m) =>
+    isString(m.runId) &&
+    isString(m.stepName) &&
+    isString(m.name) &&
+    isOffset(m.from) &&
+    isArrayOf(m.step, isFiniteNumber) &&
+    isArrayOf(m.time, isFiniteNumber) &&
+    isArrayOf(m.value, isNullableNumber) &&
+    m.step.length === m.value.length &&
+    m.time.length === m.value.length,
+  'compare/run': (m) => isString(m.runId) && isString(m.state),
   error: (m) => isString(m.message),
 };
 
 const VIEW_MESSAGE_CHECKS: { [K in ViewToHostMessage['type']]: (m: Record_) => boolean } = {
-  ready: (m) => (m.view === 'log' || m.view === 'metrics' || m.view === 'parameters') && Number.isSafeInteger(m.protocol),
+  ready: (m) => WEBVIEW_KINDS.includes(m.view as WebviewKind) && Number.isSafeInteger(m.protocol),
   'log/loadEarlier': (m) => isOffset(m.before),
   'parameters/submit': (m) =>
     isRecordOf(m.values, isJsonValue) && isRecordOf(m.sweep, (v): v is JsonValue[] => isArrayOf(v, isJsonValue)),
   'parameters/cancel': () => true,
+  'compare/history': (m) =>
+    Number.isSafeInteger(m.request) &&
+    isArrayOf(m.metrics, isString) &&
+    Number.isSafeInteger(m.width) &&
+    (m.width as number) >= 1 &&
+    (m.x === 'step' || m.x === 'time') &&
+    optional(m.x0, isFiniteNumber) &&
+    optional(m.x1, isFiniteNumber),
 };
 
 function checkWith(checks: Record<string, (m: Record_) => boolean>, value: unknown): boolean {

@@ -5,10 +5,8 @@
  */
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import { axisOptions, themeColors, type ThemeColors } from './chart-theme.js';
 import { alignSeries, type ChartSeriesInput, type XAxis } from './series-table.js';
-
-/** Used when the host sets no `--ferry-chart-N` (a palette that reads on light and dark themes). */
-const FALLBACK_COLORS = ['#3794ff', '#f14c4c', '#23d18b', '#e5a50a', '#b180d7', '#29b8db', '#f5a97f', '#8a8a8a'];
 const FALLBACK_WIDTH = 600;
 
 export interface MetricChartProps {
@@ -88,27 +86,6 @@ function syncSeries(chart: uPlot, shown: string[], wanted: readonly ChartSeriesI
   wanted.slice(shown.length).forEach((s, i) => chart.addSeries(seriesOptions(s, shown.length + i, colors)));
 }
 
-interface ThemeColors {
-  series: string[];
-  text: string;
-  grid: string;
-}
-
-/** Canvas needs real colours: read the CSS variables once per chart. */
-function themeColors(element: HTMLElement): ThemeColors {
-  const style = getComputedStyle(element);
-  const read = (name: string) => style.getPropertyValue(name).trim();
-  return {
-    series: FALLBACK_COLORS.map((fallback, i) => read(`--ferry-chart-${i + 1}`) || fallback),
-    text: read('--ferry-muted-fg') || '#888888',
-    grid: read('--ferry-border') || 'rgba(128, 128, 128, 0.25)',
-  };
-}
-
 function seriesOptions(series: ChartSeriesInput, index: number, colors: ThemeColors): uPlot.Series {
   return { label: series.label, stroke: colors.series[index % colors.series.length], width: 1.5, spanGaps: true };
-}
-
-function axisOptions(colors: ThemeColors): uPlot.Axis {
-  return { stroke: colors.text, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.grid, width: 1 } };
 }

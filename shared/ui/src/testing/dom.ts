@@ -33,7 +33,7 @@ HTMLCanvasElement.prototype.getContext = function getContext(this: HTMLCanvasEle
 
 let viewportHeight = 0;
 
-/** What `clientHeight` of a log scroller reads, as if the page laid it out that tall. */
+/** What `clientHeight` of a log scroller (or the compare table's) reads, as if the page laid it out that tall. */
 export function setViewportHeight(pixels: number): void {
   viewportHeight = pixels;
 }
@@ -41,6 +41,6 @@ export function setViewportHeight(pixels: number): void {
 Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
   configurable: true,
   get(this: HTMLElement) {
-    return this.classList.contains('ferry-log-scroller') ? viewportHeight : 0;
+    return this.classList.contains('ferry-log-scroller') || this.classList.contains('ferry-compare-scroller') ? viewportHeight : 0;
   },
 });

@@ -57,12 +57,14 @@ describe('browser bundles', () => {
     for (const [file, name] of [
       ['metrics-view.js', 'FerryMetricsView'],
       ['parameter-form.js', 'FerryParameterForm'],
+      ['compare-view.js', 'FerryCompareView'],
     ]) {
       runInThisContext(await readFile(path.join(outdir, file!), 'utf8'));
       assert.equal(typeof (globalThis as unknown as Record<string, BundleGlobal>)[name!]!.mount, 'function', file);
     }
     const css = await readFile(path.join(outdir, 'ferry-ui.css'), 'utf8');
     assert.match(css, /\.uplot/);
+    assert.match(css, /\.ferry-compare-table/);
     assert.match(css, /\.ferry-ansi-fg-1\{color:var\(--ferry-ansi-1\)\}/);
   });
 });

@@ -1,0 +1,194 @@
+/**
+ * Compare runs: the runs table (differing parameters, reduced metrics, job
+ * facts) above one chart per metric with the runs overlaid, each run in one
+ * colour everywhere. The host sends the comparison and answers history
+ * requests (the chart's width; a zoomed range comes at full resolution); live
+ * points append without losing the zoom, the sort or the user's choices.
+ */
+import type { CompareResponse, HostToViewMessage } from '@ferry/core';
+import { useLayoutEffect, useRef, useState } from 'react';
+import type uPlot from 'uplot';
+import { useHost, type ViewHost } from '../host.js';
+import { FALLBACK_COLORS, themeColors } from '../metrics/chart-theme.js';
+import type { XAxis } from '../metrics/series-table.js';
+import { compareCharts, runColors } from './chart-data.js';
+import { CompareChart, type XRange } from './CompareChart.js';
+import { HistoryStore } from './history-store.js';
+import { RunsTable } from './RunsTable.js';
+import { orderRuns, tableColumns, type MetricChoice, type SortOrder } from './runs-table.js';
+
+/** Chart width asked for before the page is laid out. */
+const FALLBACK_CHART_WIDTH = 600;
+let nextSyncKey = 0;
+
+export interface CompareViewProps {
+  host: ViewHost;
+  /** Called with each chart as it is made, and its metric (e.g. for a host that reads what is drawn). */
+  onChart?: (metric: string, chart: uPlot) => void;
+}
+
+export function CompareView({ host, onChart }: CompareViewProps) {
+  const root = useRef<HTMLDivElement>(null);
+  const charts = useRef<HTMLDivElement>(null);
+  const [store] = useState(() => new HistoryStore());
+  const [syncKey] = useState(() => `ferry-compare-${nextSyncKey++}`);
+  const request = useRef(0);
+  const [, setVersion] = useState(0);
+  const [compare, setCompare] = useState<CompareResponse>();
+  const [error, setError] = useState<string>();
+  const [palette, setPalette] = useState<readonly string[]>(FALLBACK_COLORS);
+  // The user's choices: kept across live updates, reset by a new comparison.
+  const [allParameters, setAllParameters] = useState(false);
+  const [choices, setChoices] = useState<ReadonlyMap<string, MetricChoice>>(new Map());
+  const [sort, setSort] = useState<SortOrder>();
+  const [baseId, setBaseId] = useState<string>();
+  const [x, setX] = useState<XAxis>('step');
+  const [logY, setLogY] = useState(false);
+  const [smoothing, setSmoothing] = useState(0);
+  const [zoom, setZoom] = useState<XRange>();
+
+  useLayoutEffect(() => setPalette(themeColors(root.current!).series), []);
+
+  const askHistory = (of: CompareResponse, axis: XAxis, range: XRange | undefined) => {
+    request.current += 1;
+    store.requested(request.current);
+    const width = Math.max(100, Math.round(charts.current?.clientWidth || FALLBACK_CHART_WIDTH));
+    host.postMessage({
+      type: 'compare/history',
+      request: request.current,
+      metrics: of.metrics.map((metric) => metric.name),
+      width,
+      x: axis,
+      ...(range ? { x0: Math.min(range.x0, range.x1), x1: Math.max(range.x0, range.x1) } : {}),
+    });
+  };
+
+  useHost(host, 'compare', (message: HostToViewMessage) => {
+    switch (message.type) {
+      case 'compare/init':
+        store.clear();
+        setCompare(message.compare);
+        setError(undefined);
+        setAllParameters(false);
+        setChoices(new Map());
+        setSort(undefined);
+        setBaseId(message.compare.runs[0]?.id);
+        setZoom(undefined);
+        askHistory(message.compare, x, undefined);
+        break;
+      case 'compare/table': {
+        const known = new Set(compare?.metrics.map((metric) => metric.name));
+        setCompare(message.compare);
+        if (message.compare.metrics.some((metric) => !known.has(metric.name))) askHistory(message.compare, x, zoom);
+        break;
+      }
+      case 'compare/history':
+        store.answer(message.request, message.history);
+        break;
+      case 'compare/points':
+        store.append(message);
+        break;
+      case 'compare/run':
+        setCompare((current) => current && { ...current, runs: current.runs.map((run) => (run.id === message.runId ? { ...run, job: { ...run.job, state: message.state as typeof run.job.state } } : run)) });
+        break;
+      case 'error':
+        setError(message.message);
+        break;
+    }
+    setVersion((v) => v + 1);
+  });
+
+  const changeX = (axis: XAxis) => {
+    setX(axis);
+    setZoom(undefined);
+    if (compare) askHistory(compare, axis, undefined);
+  };
+  const changeZoom = (range: XRange | undefined) => {
+    setZoom(range);
+    if (compare) askHistory(compare, x, range);
+  };
+  const sortBy = (column: string) => setSort((current) => ({ column, reversed: current?.column === column ? !current.reversed : false }));
+
+  const columns = compare ? tableColumns(compare, { allParameters, choices }) : [];
+  const rows = compare ? orderRuns(compare.runs, columns, sort, baseId) : [];
+  const colors = compare ? runColors(compare.runs, palette) : new Map();
+  const chartData = compare
+    ? compareCharts(compare.runs, compare.differingParameters, compare.metrics.map((metric) => metric.name), store.series(), palette, { x, smoothing, logY })
+    : [];
+  const running = compare?.runs.filter((run) => run.job.state === 'running' || run.job.state === 'queued').length ?? 0;
+
+  return (
+    <div ref={root} className="ferry-view ferry-compare-view">
+      <div className="ferry-toolbar" role="toolbar" aria-label="Compare runs">
+        <span className="ferry-muted ferry-compare-status">
+          {compare
+            ? `${compare.runs.length} runs, ${compare.differingParameters.length} differing parameter${compare.differingParameters.length === 1 ? '' : 's'}${running ? `, ${running} running` : ''}`
+            : 'Waiting for the runs…'}
+        </span>
+        <label className="ferry-field-inline">
+          <input type="checkbox" className="ferry-compare-all-parameters" checked={allParameters} onChange={(event) => setAllParameters(event.target.checked)} /> all parameters
+        </label>
+        <label className="ferry-field-inline">
+          x axis{' '}
+          <select className="ferry-input ferry-compare-x" value={x} onChange={(event) => changeX(event.target.value as XAxis)}>
+            <option value="step">step</option>
+            <option value="time">wall time</option>
+          </select>
+        </label>
+        <label className="ferry-field-inline">
+          <input type="checkbox" className="ferry-compare-log-y" checked={logY} onChange={(event) => setLogY(event.target.checked)} /> log y
+        </label>
+        <label className="ferry-field-inline">
+          smoothing{' '}
+          <input
+            type="range"
+            className="ferry-compare-smoothing"
+            min={0}
+            max={0.99}
+            step={0.01}
+            value={smoothing}
+            onChange={(event) => setSmoothing(Number(event.target.value))}
+          />{' '}
+          <span className="ferry-muted">{smoothing.toFixed(2)}</span>
+        </label>
+        <button type="button" className="ferry-button ferry-compare-reset-zoom" disabled={!zoom} onClick={() => changeZoom(undefined)}>
+          Reset zoom
+        </button>
+      </div>
+      {error && (
+        <div className="ferry-error" role="alert">
+          {error}
+        </div>
+      )}
+      {compare && (
+        <RunsTable
+          rows={rows}
+          columns={columns}
+          baseId={baseId}
+          differing={compare.differingParameters}
+          colors={colors}
+          sort={sort}
+          onSort={sortBy}
+          onChoice={(metric, choice) => setChoices((current) => new Map(current).set(metric, choice))}
+          onBase={setBaseId}
+        />
+      )}
+      {compare && chartData.length === 0 && <p className="ferry-muted">None of these runs logged a metric.</p>}
+      <div ref={charts} className="ferry-charts ferry-compare-charts">
+        {chartData.map((chart) => (
+          <section key={chart.metric} className="ferry-chart-card">
+            <CompareChart
+              chart={chart}
+              x={x}
+              logY={logY}
+              zoom={zoom}
+              onZoom={changeZoom}
+              syncKey={syncKey}
+              onChart={onChart && ((made) => onChart(chart.metric, made))}
+            />
+          </section>
+        ))}
+      </div>
+    </div>
+  );
+}
