@@ -10,6 +10,7 @@ import uPlot from 'uplot';
 import { axisOptions, themeColors } from '../metrics/chart-theme.js';
 import type { XAxis } from '../metrics/series-table.js';
 import type { CompareChartData } from './chart-data.js';
+import { followWidth } from '../metrics/follow-width.js';
 
 const FALLBACK_WIDTH = 600;
 /** A drag narrower than this is a click, not a zoom. */
@@ -85,13 +86,9 @@ export function CompareChart({ chart, x, logY, zoom, onZoom, syncKey, height = 2
     instance.current = created;
     applyZoom(created, latest.current.zoom);
     latest.current.onChart?.(created);
-    const observer =
-      typeof ResizeObserver === 'undefined'
-        ? undefined
-        : new ResizeObserver(() => element.clientWidth && created.setSize({ width: element.clientWidth, height }));
-    observer?.observe(element);
+    const stopFollowing = followWidth(element, created, height);
     return () => {
-      observer?.disconnect();
+      stopFollowing();
       created.over.removeEventListener('dblclick', resetZoom);
       created.destroy();
       instance.current = undefined;

@@ -7,6 +7,7 @@ import { useEffect, useLayoutEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { axisOptions, themeColors, type ThemeColors } from './chart-theme.js';
 import { alignSeries, type ChartSeriesInput, type XAxis } from './series-table.js';
+import { followWidth } from './follow-width.js';
 const FALLBACK_WIDTH = 600;
 
 export interface MetricChartProps {
@@ -46,13 +47,9 @@ export function MetricChart({ title, series, x = 'step', height = 220, onChart }
     chart.current = created;
     shownKeys.current = initial.map((s) => s.key);
     latest.current.onChart?.(created);
-    const observer =
-      typeof ResizeObserver === 'undefined'
-        ? undefined
-        : new ResizeObserver(() => element.clientWidth && created.setSize({ width: element.clientWidth, height }));
-    observer?.observe(element);
+    const stopFollowing = followWidth(element, created, height);
     return () => {
-      observer?.disconnect();
+      stopFollowing();
       created.destroy();
       chart.current = undefined;
     };
