@@ -1,6 +1,16 @@
 export * from './format.js';
 export { windowMessageHost, useHost, type ViewHost, type MessageEventSource } from './host.js';
-export { mountLogView, mountMetricsView, mountParameterForm, mountCompareView, type MountedView } from './mount.js';
+export { mountLogView, mountMetricsView, mountParameterForm, mountCompareView, type MountedView, type MountOptions } from './mount.js';
+export {
+  ControlsContext,
+  plainControls,
+  useControls,
+  type Controls,
+  type ButtonProps,
+  type TextFieldProps,
+  type CheckboxProps,
+  type SelectProps,
+} from './controls.js';
 export { CompareView, type CompareViewProps } from './compare/CompareView.js';
 export { CompareChart, type CompareChartProps, type XRange } from './compare/CompareChart.js';
 export { HistoryStore, seriesKey, type HeldSeries, type SeriesDelta } from './compare/history-store.js';

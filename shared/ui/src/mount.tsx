@@ -4,6 +4,7 @@
  */
 import { createRoot } from 'react-dom/client';
 import type { ReactElement } from 'react';
+import { ControlsContext, type Controls } from './controls.js';
 import type { ViewHost } from './host.js';
 import { CompareView } from './compare/CompareView.js';
 import { LogView } from './log/LogView.js';
@@ -16,24 +17,29 @@ export interface MountedView {
   dispose(): void;
 }
 
-function mount(element: HTMLElement, view: ReactElement): MountedView {
+export interface MountOptions {
+  /** The form controls to draw with; plain HTML when not given. */
+  controls?: Controls;
+}
+
+function mount(element: HTMLElement, view: ReactElement, { controls }: MountOptions): MountedView {
   const root = createRoot(element);
-  root.render(view);
+  root.render(controls ? <ControlsContext.Provider value={controls}>{view}</ControlsContext.Provider> : view);
   return { dispose: () => root.unmount() };
 }
 
-export function mountLogView(element: HTMLElement, host: ViewHost): MountedView {
-  return mount(element, <LogView host={host} />);
+export function mountLogView(element: HTMLElement, host: ViewHost, options: MountOptions = {}): MountedView {
+  return mount(element, <LogView host={host} />, options);
 }
 
-export function mountMetricsView(element: HTMLElement, host: ViewHost): MountedView {
-  return mount(element, <MetricsView host={host} />);
+export function mountMetricsView(element: HTMLElement, host: ViewHost, options: MountOptions = {}): MountedView {
+  return mount(element, <MetricsView host={host} />, options);
 }
 
-export function mountParameterForm(element: HTMLElement, host: ViewHost, options: { sweepSyntax?: SweepSyntax } = {}): MountedView {
-  return mount(element, <ParameterForm host={host} sweepSyntax={options.sweepSyntax} />);
+export function mountParameterForm(element: HTMLElement, host: ViewHost, options: MountOptions & { sweepSyntax?: SweepSyntax } = {}): MountedView {
+  return mount(element, <ParameterForm host={host} sweepSyntax={options.sweepSyntax} />, options);
 }
 
-export function mountCompareView(element: HTMLElement, host: ViewHost): MountedView {
-  return mount(element, <CompareView host={host} />);
+export function mountCompareView(element: HTMLElement, host: ViewHost, options: MountOptions = {}): MountedView {
+  return mount(element, <CompareView host={host} />, options);
 }

@@ -46,7 +46,7 @@ export async function openRunForm(page: Page, target: string): Promise<Frame> {
 /** Fills the parameter form (only the fields given; the rest keep their defaults) and presses its Run button. */
 export async function submitForm(form: Frame, values: Record<string, FormValue>): Promise<void> {
   await fillParameterForm(form, values);
-  await form.locator('button[type="submit"]').click();
+  await form.locator('vscode-button[type="submit"]').click();
 }
 
 /** Run on Cluster from the notebook toolbar, through the form, on `target`. */
@@ -54,11 +54,12 @@ export async function runOnCluster(page: Page, target: string, values: Record<st
   await submitForm(await openRunForm(page, target), values);
 }
 
+/** Fills fields of the form; its controls are vscode-elements, whose inner inputs CSS selectors reach through open shadow roots. */
 export async function fillParameterForm(form: Frame, values: Record<string, FormValue>): Promise<void> {
   for (const [name, value] of Object.entries(values)) {
     const field = parameterField(form, name);
-    if (typeof value !== 'string') await field.locator('.ferry-field-sweep input[type="checkbox"]').check();
-    await field.locator('input.ferry-input').fill(typeof value === 'string' ? value : value.sweep);
+    if (typeof value !== 'string') await field.locator('.ferry-field-sweep vscode-checkbox').click();
+    await field.locator('vscode-textfield input').fill(typeof value === 'string' ? value : value.sweep);
   }
 }
 

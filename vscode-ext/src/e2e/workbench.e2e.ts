@@ -104,7 +104,10 @@ step('a cell tagged through "Set Pipeline Step…" has the tags in the saved fil
 
 step('Run on cluster on the local target: the form takes the parameters, the run reaches succeeded in the sidebar', async ({ page }) => {
   const form = await openRunForm(page, 'local');
-  await assertStyledUnderCsp(form, '.ferry-button-primary');
+  await assertStyledUnderCsp(form, '.ferry-parameter-form');
+  // The form draws with VS Code's own controls (vscode-elements), not plain HTML ones.
+  assert.equal(await parameterField(form, 'epochs').locator('vscode-textfield').count(), 1);
+  assert.equal(await form.locator('input.ferry-input, button.ferry-button').count(), 0);
   await submitForm(form, { epochs: '3', n_samples: '200' });
   const row = await waitForRunState(page, 'train_pipeline', 'succeeded', 180_000);
   assert.match(row, /3\/3 steps/);
@@ -140,9 +143,9 @@ step('re-run with other parameters opens the form with the run\'s values', async
   await page.locator('.context-view .action-label', { hasText: 'Re-run with Other Parameters…' }).hover();
   await page.keyboard.press('Enter');
   const form = await webviewFrame(page, '.ferry-parameter-form');
-  assert.equal(await parameterField(form, 'epochs').locator('input.ferry-input').inputValue(), '3');
-  assert.equal(await parameterField(form, 'n_samples').locator('input.ferry-input').inputValue(), '200');
-  await form.locator('button', { hasText: 'Cancel' }).click();
+  assert.equal(await parameterField(form, 'epochs').locator('vscode-textfield input').inputValue(), '3');
+  assert.equal(await parameterField(form, 'n_samples').locator('vscode-textfield input').inputValue(), '200');
+  await form.locator('vscode-button', { hasText: 'Cancel' }).click();
   await waitFor('the form to close', 10_000, async () => ((await form.isDetached()) || !(await form.$('.ferry-parameter-form')) ? true : undefined));
 });
 

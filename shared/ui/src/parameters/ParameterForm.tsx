@@ -6,6 +6,7 @@
  */
 import type { HostToViewMessage, JsonValue, ParameterSpec } from '@ferry/core';
 import { useId, useState, type FormEvent } from 'react';
+import { useControls } from '../controls.js';
 import { useHost, type ViewHost } from '../host.js';
 import { canSweep, initialInput, validateField, validateParameterForm, type FieldInput, type FormInput, type SweepSyntax } from './validate.js';
 
@@ -30,6 +31,7 @@ export function ParameterForm({ host, sweepSyntax }: ParameterFormProps) {
   const [hostErrors, setHostErrors] = useState<Record<string, string>>({});
   const [banner, setBanner] = useState<string>();
   const [submitted, setSubmitted] = useState(false);
+  const { Button } = useControls();
 
   useHost(host, 'parameters', (message: HostToViewMessage) => {
     switch (message.type) {
@@ -95,12 +97,10 @@ export function ParameterForm({ host, sweepSyntax }: ParameterFormProps) {
         />
       ))}
       <div className="ferry-form-actions">
-        <button type="submit" className="ferry-button ferry-button-primary" disabled={submitted}>
+        <Button type="submit" primary disabled={submitted}>
           {validation.runCount > 1 ? `${form.submitLabel} (${validation.runCount} runs)` : form.submitLabel}
-        </button>
-        <button type="button" className="ferry-button" onClick={() => host.postMessage({ type: 'parameters/cancel' })}>
-          Cancel
-        </button>
+        </Button>
+        <Button onClick={() => host.postMessage({ type: 'parameters/cancel' })}>Cancel</Button>
       </div>
     </form>
   );
@@ -120,37 +120,33 @@ function ParameterField({ parameter, field, sweepable, error, onChange }: Parame
   const errorId = `${id}-error`;
   const describedBy = [parameter.help ? helpId : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined;
   const asCheckbox = parameter.type === 'bool' && !field.sweep;
+  const { Checkbox, TextField } = useControls();
   return (
     <div className={error ? 'ferry-field ferry-field-invalid' : 'ferry-field'}>
       <label className="ferry-field-label" htmlFor={id}>
         <span className="ferry-field-name">{parameter.name}</span> <span className="ferry-field-type">{parameter.type}</span>
       </label>
       {asCheckbox ? (
-        <input
+        <Checkbox
           id={id}
-          type="checkbox"
-          className="ferry-checkbox"
           checked={field.text.trim().toLowerCase() === 'true'}
-          aria-describedby={describedBy}
-          onChange={(event) => onChange({ ...field, text: String(event.target.checked) })}
+          describedBy={describedBy}
+          onChange={(checked) => onChange({ ...field, text: String(checked) })}
         />
       ) : (
-        <input
+        <TextField
           id={id}
-          type="text"
-          className="ferry-input"
           value={field.text}
           placeholder={field.sweep ? 'values separated by commas' : placeholderOf(parameter.default)}
-          spellCheck={false}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          onChange={(event) => onChange({ ...field, text: event.target.value })}
+          invalid={Boolean(error)}
+          describedBy={describedBy}
+          onChange={(text) => onChange({ ...field, text })}
         />
       )}
       {sweepable && (
-        <label className="ferry-field-sweep">
-          <input type="checkbox" checked={field.sweep} onChange={(event) => onChange({ ...field, sweep: event.target.checked })} /> several values
-        </label>
+        <div className="ferry-field-sweep">
+          <Checkbox checked={field.sweep} label="several values" onChange={(sweep) => onChange({ ...field, sweep })} />
+        </div>
       )}
       {parameter.help && (
         <div id={helpId} className="ferry-field-help">
