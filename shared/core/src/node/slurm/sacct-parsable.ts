@@ -4,8 +4,7 @@
  * keeps one line per job (no `.batch` / `.extern` steps); should a site's
  * sacct print them anyway, they are dropped here.
  */
-import { parseExitCode, slurmValue, splitState, type SlurmJob } from './slurm-job.js';
-import { compact } from './squeue-text.js';
+import { slurmJob, type SlurmJob } from './slurm-job.js';
 
 /** JobName and Comment are free text (ours never hold a `|`); Elapsed is read by nothing but kept for people reading the output. */
 export const SACCT_FIELDS = 'JobID,JobName,State,ExitCode,Start,End,Elapsed,NodeList,Reason,Comment';
@@ -17,16 +16,7 @@ export function parseSacct(text: string): SlurmJob[] {
     const fields = line.trim().split('|');
     if (fields.length !== FIELD_COUNT || !/^\d/.test(fields[0]!) || fields[0]!.includes('.')) continue;
     const [jobId, , state, exitCode, start, end, , nodes, reason] = fields as [string, string, string, string, string, string, string, string, string];
-    jobs.push(compact({
-      jobId,
-      ...splitState(state),
-      reason: slurmValue(reason),
-      start: slurmValue(start),
-      end: slurmValue(end),
-      nodes: slurmValue(nodes),
-      exitCode: parseExitCode(exitCode),
-      source: 'sacct',
-    }));
+    jobs.push(slurmJob('sacct', { jobId, state, reason, start, end, nodes, exitCode }));
   }
   return jobs;
 }

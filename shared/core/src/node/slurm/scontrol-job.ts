@@ -5,8 +5,7 @@
  * may contain spaces (`Command=`, `WorkDir=`), so a value runs until the next
  * ` Key=`; the fields read here come before those.
  */
-import { parseExitCode, slurmValue, splitState, type SlurmJob } from './slurm-job.js';
-import { compact } from './squeue-text.js';
+import { slurmJob, type SlurmJob } from './slurm-job.js';
 
 const PAIR = /(?:^|\s)([A-Za-z][A-Za-z0-9_/:]*)=/g;
 
@@ -16,17 +15,16 @@ export function parseScontrolJobs(text: string): SlurmJob[] {
     .map((record) => parsePairs(record.replace(/\s*\n\s*/g, ' ')))
     .filter((pairs) => pairs.has('JobId') && pairs.has('JobState'))
     .map((pairs) =>
-      compact({
+      slurmJob('scontrol', {
         jobId: jobIdOf(pairs),
-        ...splitState(pairs.get('JobState')!),
-        reason: slurmValue(pairs.get('Reason')),
-        start: slurmValue(pairs.get('StartTime')),
-        end: slurmValue(pairs.get('EndTime')),
-        nodes: slurmValue(pairs.get('NodeList')),
-        exitCode: parseExitCode(pairs.get('ExitCode')),
-        timeLimit: slurmValue(pairs.get('TimeLimit')),
-        submit: slurmValue(pairs.get('SubmitTime')),
-        source: 'scontrol' as const,
+        state: pairs.get('JobState')!,
+        reason: pairs.get('Reason'),
+        start: pairs.get('StartTime'),
+        end: pairs.get('EndTime'),
+        nodes: pairs.get('NodeList'),
+        exitCode: pairs.get('ExitCode'),
+        timeLimit: pairs.get('TimeLimit'),
+        submit: pairs.get('SubmitTime'),
       }),
     );
 }

@@ -49,6 +49,40 @@ export function parseExitCode(text: string | undefined): SlurmJob['exitCode'] {
   return match ? { code: Number(match[1]), signal: Number(match[2]) } : undefined;
 }
 
+/** A job's fields as one of Slurm's tools prints them (each tool names and orders them its own way). */
+export interface PrintedJob {
+  jobId: string;
+  state: string;
+  reason?: string;
+  start?: string;
+  end?: string;
+  nodes?: string;
+  timeLimit?: string;
+  exitCode?: string;
+  submit?: string;
+}
+
+/** One SlurmJob from squeue, sacct or scontrol: the same reading of states, "none" values and exit codes for all three. */
+export function slurmJob(source: SlurmJob['source'], printed: PrintedJob): SlurmJob {
+  return compact({
+    jobId: printed.jobId,
+    ...splitState(printed.state),
+    reason: slurmValue(printed.reason),
+    start: slurmValue(printed.start),
+    end: slurmValue(printed.end),
+    nodes: slurmValue(printed.nodes),
+    exitCode: parseExitCode(printed.exitCode),
+    timeLimit: slurmValue(printed.timeLimit),
+    submit: slurmValue(printed.submit),
+    source,
+  });
+}
+
+/** Drops the keys whose value is undefined, so records compare and print cleanly. */
+export function compact<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+}
+
 /** The job id an array task belongs to: `123_4` → `123`; a plain id stays as it is. */
 export function arrayJobId(jobId: string): string {
   return jobId.split('_', 1)[0]!;

@@ -4,7 +4,7 @@
  * works on every Slurm version, and 22.05's JSON (OpenAPI v0.0.38) carries
  * nothing more that the monitor needs.
  */
-import { slurmValue, splitState, type SlurmJob } from './slurm-job.js';
+import { slurmJob, type SlurmJob } from './slurm-job.js';
 
 /**
  * id, state (long form), reason, time used, time limit, start, end, nodes,
@@ -19,16 +19,7 @@ export function parseSqueue(text: string): SlurmJob[] {
     const fields = line.trim().split('|');
     if (fields.length < FIELD_COUNT || !/^\d/.test(fields[0]!)) continue; // a banner or warning line
     const [jobId, state, reason, , timeLimit, start, end, nodes] = fields as [string, string, string, string, string, string, string, string];
-    jobs.push(compact({
-      jobId,
-      ...splitState(state),
-      reason: slurmValue(reason),
-      start: slurmValue(start),
-      end: slurmValue(end),
-      nodes: slurmValue(nodes),
-      timeLimit: slurmValue(timeLimit),
-      source: 'squeue',
-    }));
+    jobs.push(slurmJob('squeue', { jobId, state, reason, timeLimit, start, end, nodes }));
   }
   return jobs;
 }
@@ -40,9 +31,4 @@ export function parseSqueue(text: string): SlurmJob[] {
  */
 export function isInvalidJobIdError(stderr: string): boolean {
   return /Invalid job id specified/i.test(stderr);
-}
-
-/** Drops the keys whose value is undefined, so records compare and print cleanly. */
-export function compact<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
 }
