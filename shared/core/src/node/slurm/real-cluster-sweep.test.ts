@@ -16,7 +16,7 @@ import type { RunEngine, SweepWithRuns } from '../engine.js';
 import { SshConnectionPool } from '../ssh/ssh-pool.js';
 import { newRunId, newSweepId } from '../store/run-id.js';
 import { pipeline, stepOf, testHome, waitFor, waitForFinalRun, type TestHome } from '../testing.js';
-import { cleanUpRuns, cluster, devSlurm, jobIds, onCluster, openClusterEngine, skipWithoutCluster, skipWithoutRoot, slurmTarget } from './real-cluster-testing.js';
+import { cleanUpRuns, cluster, devSlurm, jobIds, onCluster, openClusterEngine, runtimeTimes, skipWithoutCluster, skipWithoutRoot, slurmTarget } from './real-cluster-testing.js';
 import { SlurmTarget } from './slurm-target.js';
 import type { CommandRunner } from '../remote/command-runner.js';
 
@@ -272,12 +272,6 @@ function kind(exec: string): string {
   if (exec === 'tar') return 'tar';
   if (exec.includes('sbatch --parsable')) return 'submit';
   return exec.split('\n')[0]!;
-}
-
-/** startedAt and finishedAt of a step as the runtime wrote them into status.json on the cluster (ISO-8601, to the microsecond). */
-function runtimeTimes(run: Run, step: string): { startedAt: string; finishedAt: string } {
-  const status = JSON.parse(onCluster(`cat ${run.runDir}/steps/${step}/status.json`).join('\n')) as { startedAt: string; finishedAt: string };
-  return { startedAt: new Date(status.startedAt).toISOString(), finishedAt: new Date(status.finishedAt).toISOString() };
 }
 
 /** The test sweeps' directories on the cluster (only under the test user's sweeps directory). */

@@ -63,6 +63,12 @@ export function onCluster(command: string): string[] {
   return out.split('\n').map((line) => line.trim()).filter(Boolean);
 }
 
+/** startedAt and finishedAt of a step as the runtime wrote them into status.json on the cluster (ISO-8601, to the microsecond). */
+export function runtimeTimes(run: Run, step: string): { startedAt: string; finishedAt: string } {
+  const status = JSON.parse(onCluster(`cat ${run.runDir}/steps/${step}/status.json`).join('\n')) as { startedAt: string; finishedAt: string };
+  return { startedAt: new Date(status.startedAt).toISOString(), finishedAt: new Date(status.finishedAt).toISOString() };
+}
+
 /** The cluster's own word: job ids squeue still lists as waiting or running. */
 export function liveJobs(jobIds: readonly (string | undefined)[]): string[] {
   const ids = jobIds.filter((id): id is string => id !== undefined);

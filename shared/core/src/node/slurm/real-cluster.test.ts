@@ -22,13 +22,14 @@ import type { CommandRunner } from '../remote/command-runner.js';
 import { SshConnectionPool } from '../ssh/ssh-pool.js';
 import { newRunId } from '../store/run-id.js';
 import { pipeline, stepOf, testHome, waitFor, waitForFinalRun, type TestHome } from '../testing.js';
-import { cleanUpRuns, cluster, devSlurm, jobIds, liveJobs, onCluster, openClusterEngine, removeRunDirs, repoRoot, skipWithoutCluster as skip, slurmTarget } from './real-cluster-testing.js';
+import { cleanUpRuns, cluster, devSlurm, jobIds, liveJobs, onCluster, openClusterEngine, removeRunDirs, repoRoot, runtimeTimes, skipWithoutCluster as skip, slurmTarget } from './real-cluster-testing.js';
 import { SlurmTarget } from './slurm-target.js';
 
 /** finishedAt of `upstream` ≤ startedAt of `downstream`: afterok held. */
+/** By the times the runtime wrote on the cluster: the store may hold Slurm's start time, which is whole seconds. */
 function assertOrdered(run: Run, upstream: string, downstream: string): void {
-  const finished = stepOf(run, upstream).finishedAt!;
-  const started = stepOf(run, downstream).startedAt!;
+  const finished = runtimeTimes(run, upstream).finishedAt;
+  const started = runtimeTimes(run, downstream).startedAt;
   assert.ok(started >= finished, `${downstream} started at ${started}, before ${upstream} finished at ${finished}`);
 }
 
