@@ -171,9 +171,12 @@ step('the runs of a sweep compare side by side: differing parameters only, a sor
 
   const parameters = async () => (await compareColumns(frame)).filter((column) => column.startsWith('parameter:'));
   assert.deepEqual(await parameters(), ['parameter:epochs', 'parameter:learning_rate'], 'only the swept parameters differ');
-  await frame.locator('.ferry-compare-all-parameters').check();
+  // The toolbar and the metric columns draw with VS Code's own controls.
+  await assertVscodeControls(frame, '.ferry-compare-view');
+  await frame.locator('vscode-checkbox.ferry-compare-all-parameters').click();
   assert.deepEqual(await parameters(), ['parameter:epochs', 'parameter:learning_rate', 'parameter:n_samples', 'parameter:seed']);
-  await frame.locator('.ferry-compare-all-parameters').uncheck();
+  await frame.locator('vscode-checkbox.ferry-compare-all-parameters').click();
+  assert.deepEqual(await parameters(), ['parameter:epochs', 'parameter:learning_rate']);
 
   // loss is lower-is-better: its column sorts lowest first, then, clicked again, highest first.
   const losses = async () => (await bodyColumnValues(frame, 'metric:loss')).map(Number);
@@ -207,6 +210,10 @@ step('a running run streams its log and metrics live and can be cancelled from t
   const delays = await measureLogLatency(frame, 4000);
   assert.ok(delays.length >= 4, `new lines kept arriving while the step ran (saw ${delays.length})`);
   console.log(`measure: printed line → visible in the log view: median ${median(delays)} ms, max ${Math.max(...delays)} ms over ${delays.length} lines`);
+  // Search through VS Code's own text field: the first tick is found once.
+  await assertVscodeControls(frame, '.ferry-log-view');
+  await frame.locator('vscode-textfield.ferry-log-search input').fill('tick 1 at');
+  await frame.locator('.ferry-log-match-count', { hasText: '1 of 1' }).waitFor({ timeout: 10_000 });
 
   const metrics = await openRunMetrics(page, 'ticker');
   const first = await waitFor('tick points', 30_000, async () => (await chartPointCounts(metrics))['tick']);
@@ -215,6 +222,7 @@ step('a running run streams its log and metrics live and can be cancelled from t
     return count > first ? count : undefined;
   });
   assert.ok(later > first, 'the chart grows while the run logs metrics');
+  await assertVscodeControls(metrics, '.ferry-metrics-view');
 
   const run = page.locator('.monaco-list-row[aria-label^="ticker "]').first();
   await run.hover();
@@ -274,6 +282,20 @@ step('a 100 MB log opens at its end and pages back on demand; the view holds lit
   );
   await page.keyboard.press('Control+W');
 });
+
+/**
+ * The view's controls are @vscode-elements ones: no plain input, select or
+ * button is left in its toolbar. The smoothing slider stays a native range
+ * input (themed): the set has no slider.
+ */
+async function assertVscodeControls(frame: Frame, view: string): Promise<void> {
+  const toolbar = frame.locator(`${view} .ferry-toolbar`);
+  await toolbar.waitFor();
+  // querySelectorAll, not a locator: locators pierce the elements' shadow roots, where their own inputs live.
+  const plain = await toolbar.evaluate((element) => element.querySelectorAll('input:not([type="range"]), select, button').length);
+  assert.equal(plain, 0, `${view}: no plain HTML controls`);
+  assert.ok((await toolbar.locator('vscode-button, vscode-checkbox, vscode-single-select, vscode-textfield').count()) > 0, `${view}: drawn with vscode-elements`);
+}
 
 /** The bundle's stylesheet applies under the webview's CSP (nothing of it was blocked). */
 async function assertStyledUnderCsp(frame: Frame, selector: string): Promise<void> {

@@ -8,6 +8,7 @@
 import type { CompareResponse, HostToViewMessage } from '@ferry/core';
 import { useLayoutEffect, useRef, useState } from 'react';
 import type uPlot from 'uplot';
+import { useControls } from '../controls.js';
 import { useHost, type ViewHost } from '../host.js';
 import { FALLBACK_COLORS, themeColors } from '../metrics/chart-theme.js';
 import type { XAxis } from '../metrics/series-table.js';
@@ -19,6 +20,10 @@ import { orderRuns, tableColumns, type MetricChoice, type SortOrder } from './ru
 
 /** Chart width asked for before the page is laid out. */
 const FALLBACK_CHART_WIDTH = 600;
+const X_AXES = [
+  { value: 'step', label: 'step' },
+  { value: 'time', label: 'wall time' },
+];
 let nextSyncKey = 0;
 
 export interface CompareViewProps {
@@ -43,6 +48,7 @@ export function CompareView({ host, onChart }: CompareViewProps) {
   const [sort, setSort] = useState<SortOrder>();
   const [baseId, setBaseId] = useState<string>();
   const [x, setX] = useState<XAxis>('step');
+  const { Button, Checkbox, Select } = useControls();
   const [logY, setLogY] = useState(false);
   const [smoothing, setSmoothing] = useState(0);
   const [zoom, setZoom] = useState<XRange>();
@@ -125,19 +131,12 @@ export function CompareView({ host, onChart }: CompareViewProps) {
             ? `${compare.runs.length} runs, ${compare.differingParameters.length} differing parameter${compare.differingParameters.length === 1 ? '' : 's'}${running ? `, ${running} running` : ''}`
             : 'Waiting for the runs…'}
         </span>
-        <label className="ferry-field-inline">
-          <input type="checkbox" className="ferry-compare-all-parameters" checked={allParameters} onChange={(event) => setAllParameters(event.target.checked)} /> all parameters
-        </label>
-        <label className="ferry-field-inline">
+        <Checkbox className="ferry-compare-all-parameters" checked={allParameters} label="all parameters" onChange={setAllParameters} />
+        <span className="ferry-field-inline">
           x axis{' '}
-          <select className="ferry-input ferry-compare-x" value={x} onChange={(event) => changeX(event.target.value as XAxis)}>
-            <option value="step">step</option>
-            <option value="time">wall time</option>
-          </select>
-        </label>
-        <label className="ferry-field-inline">
-          <input type="checkbox" className="ferry-compare-log-y" checked={logY} onChange={(event) => setLogY(event.target.checked)} /> log y
-        </label>
+          <Select className="ferry-compare-x" ariaLabel="x axis" value={x} options={X_AXES} onChange={(value) => changeX(value as XAxis)} />
+        </span>
+        <Checkbox className="ferry-compare-log-y" checked={logY} label="log y" onChange={setLogY} />
         <label className="ferry-field-inline">
           smoothing{' '}
           <input
@@ -151,9 +150,9 @@ export function CompareView({ host, onChart }: CompareViewProps) {
           />{' '}
           <span className="ferry-muted">{smoothing.toFixed(2)}</span>
         </label>
-        <button type="button" className="ferry-button ferry-compare-reset-zoom" disabled={!zoom} onClick={() => changeZoom(undefined)}>
+        <Button className="ferry-compare-reset-zoom" disabled={!zoom} onClick={() => changeZoom(undefined)}>
           Reset zoom
-        </button>
+        </Button>
       </div>
       {error && (
         <div className="ferry-error" role="alert">

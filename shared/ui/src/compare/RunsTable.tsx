@@ -8,6 +8,7 @@
 import type { ComparedRun, MetricReducer } from '@ferry/core';
 import { METRIC_REDUCERS } from '@ferry/core';
 import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useControls } from '../controls.js';
 import {
   bestValue,
   cellText,
@@ -112,7 +113,10 @@ function cellClass(run: ComparedRun, column: Column, base: ComparedRun | undefin
   return classes.join(' ');
 }
 
+const REDUCER_OPTIONS = METRIC_REDUCERS.map((reducer) => ({ value: reducer, label: reducer }));
+
 function HeaderCell({ column, sort, onSort, onChoice }: { column: Column; sort: SortOrder | undefined; onSort(key: string): void; onChoice(metric: string, choice: MetricChoice): void }) {
+  const { Button, Select } = useControls();
   const sorted = sort?.column === column.key;
   const label: ReactNode = column.kind === 'fact' ? column.label : column.name;
   // A metric with a goal sorts best first; aria-sort says the direction of the values.
@@ -125,27 +129,20 @@ function HeaderCell({ column, sort, onSort, onChoice }: { column: Column; sort: 
       </button>
       {column.kind === 'metric' && (
         <span className="ferry-compare-metric-choice">
-          <select
-            className="ferry-input ferry-compare-reducer"
-            aria-label={`${column.name}: reduce each run's series with`}
+          <Select
+            className="ferry-compare-reducer"
+            ariaLabel={`${column.name}: reduce each run's series with`}
             value={column.choice.reducer}
-            onChange={(event) => onChoice(column.name, chooseReducer(column.choice, event.target.value as MetricReducer))}
-          >
-            {METRIC_REDUCERS.map((reducer) => (
-              <option key={reducer} value={reducer}>
-                {reducer}
-              </option>
-            ))}
-          </select>
-          <button
-            type="button"
-            className="ferry-button ferry-compare-goal"
-            data-goal={column.choice.goal ?? 'none'}
+            options={REDUCER_OPTIONS}
+            onChange={(value) => onChoice(column.name, chooseReducer(column.choice, value as MetricReducer))}
+          />
+          <Button
+            className={`ferry-compare-goal ferry-compare-goal-${column.choice.goal ?? 'none'}`}
             title={column.choice.goal ? `${column.choice.goal} is better (click to change)` : 'no better direction (click to set)'}
             onClick={() => onChoice(column.name, { ...column.choice, goal: nextGoal(column.choice.goal) })}
           >
             {column.choice.goal === 'lower' ? '↓' : column.choice.goal === 'higher' ? '↑' : '·'}
-          </button>
+          </Button>
         </span>
       )}
     </th>

@@ -5,7 +5,8 @@
  * long log are asked from the host when the user reaches the top.
  */
 import type { HostToViewMessage } from '@ferry/core';
-import { useCallback, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useControls, type KeyPress } from '../controls.js';
 import { useHost, type ViewHost } from '../host.js';
 import { formatBytes } from '../format.js';
 import { LogLine, type LineHighlight } from './LogLine.js';
@@ -144,7 +145,8 @@ export function LogView({ host }: LogViewProps) {
     setFollow(false);
     scrollTo(scrollTopToReveal(geometry, matches[wrapped]!.line));
   };
-  const onSearchKey = (event: KeyboardEvent<HTMLInputElement>) => {
+  const { Button, TextField } = useControls();
+  const onSearchKey = (event: KeyPress) => {
     if (event.key === 'Enter') goToMatch(current + (event.shiftKey ? -1 : 1));
     if (event.key === 'Escape') setQuery('');
   };
@@ -160,33 +162,32 @@ export function LogView({ host }: LogViewProps) {
           {step ? step.step : 'Waiting for the log…'}
           {step?.ended && <span className="ferry-muted"> · {step.ended}</span>}
         </span>
-        <button
-          type="button"
-          className="ferry-button ferry-toggle"
-          aria-pressed={follow}
+        <Button
+          className="ferry-log-follow"
+          pressed={follow}
           title={follow ? 'Following the end; scroll up to pause' : 'Paused; show the end and follow it'}
           onClick={() => setFollow(!follow)}
         >
           {follow ? 'Following' : 'Follow'}
-        </button>
-        <input
-          type="search"
-          className="ferry-input ferry-log-search"
+        </Button>
+        <TextField
+          search
+          className="ferry-log-search"
           placeholder="Find in log"
-          aria-label="Find in log"
+          ariaLabel="Find in log"
           value={query}
-          onChange={(event) => {
-            setQuery(event.target.value);
+          onChange={(text) => {
+            setQuery(text);
             setCurrentMatch(0);
           }}
           onKeyDown={onSearchKey}
         />
-        <button type="button" className="ferry-button" aria-label="Previous match" disabled={!matches.length} onClick={() => goToMatch(current - 1)}>
+        <Button className="ferry-log-previous" ariaLabel="Previous match" disabled={!matches.length} onClick={() => goToMatch(current - 1)}>
           ↑
-        </button>
-        <button type="button" className="ferry-button" aria-label="Next match" disabled={!matches.length} onClick={() => goToMatch(current + 1)}>
+        </Button>
+        <Button className="ferry-log-next" ariaLabel="Next match" disabled={!matches.length} onClick={() => goToMatch(current + 1)}>
           ↓
-        </button>
+        </Button>
         <span className="ferry-muted ferry-log-match-count" aria-live="polite">
           {query ? (matches.length ? `${current + 1} of ${matches.length}` : 'No results') : ''}
         </span>

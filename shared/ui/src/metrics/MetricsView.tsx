@@ -5,6 +5,7 @@
  */
 import type { HostToViewMessage, MetricPoint } from '@ferry/core';
 import { useState } from 'react';
+import { useControls } from '../controls.js';
 import { formatNumber, summarizeSeries } from '../format.js';
 import { useHost, type ViewHost } from '../host.js';
 import { MetricChart } from './MetricChart.js';
@@ -15,6 +16,11 @@ export interface MetricsViewProps {
   host: ViewHost;
 }
 
+const X_AXES = [
+  { value: 'step', label: 'step' },
+  { value: 'time', label: 'time' },
+];
+
 export function MetricsView({ host }: MetricsViewProps) {
   const [model] = useState(() => new MetricsModel());
   const [, setVersion] = useState(0);
@@ -22,6 +28,7 @@ export function MetricsView({ host }: MetricsViewProps) {
   const [error, setError] = useState<string>();
   const [layout, setLayout] = useState<ChartLayout>('per-metric');
   const [x, setX] = useState<XAxis>('step');
+  const { Checkbox, Select } = useControls();
 
   useHost(host, 'metrics', (message: HostToViewMessage) => {
     switch (message.type) {
@@ -53,16 +60,16 @@ export function MetricsView({ host }: MetricsViewProps) {
         <span className="ferry-muted">
           {received ? `${model.runs.length} run${model.runs.length === 1 ? '' : 's'}${running ? ', updating live' : ''}` : 'Waiting for metrics…'}
         </span>
-        <label className="ferry-field-inline">
+        <span className="ferry-field-inline">
           x axis{' '}
-          <select className="ferry-input" value={x} onChange={(event) => setX(event.target.value as XAxis)}>
-            <option value="step">step</option>
-            <option value="time">time</option>
-          </select>
-        </label>
-        <label className="ferry-field-inline">
-          <input type="checkbox" checked={layout === 'single'} onChange={(event) => setLayout(event.target.checked ? 'single' : 'per-metric')} /> one chart
-        </label>
+          <Select className="ferry-metrics-x" ariaLabel="x axis" value={x} options={X_AXES} onChange={(value) => setX(value as XAxis)} />
+        </span>
+        <Checkbox
+          className="ferry-metrics-one-chart"
+          checked={layout === 'single'}
+          label="one chart"
+          onChange={(checked) => setLayout(checked ? 'single' : 'per-metric')}
+        />
       </div>
       {error && (
         <div className="ferry-error" role="alert">

@@ -44,3 +44,14 @@ Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
     return this.classList.contains('ferry-log-scroller') || this.classList.contains('ferry-compare-scroller') ? viewportHeight : 0;
   },
 });
+
+// The tests load every bundle into one window, so each registers the same
+// elements again; a webview loads one bundle and never sees that warning.
+(window as unknown as { __vscodeElements_disableRegistryWarning__: boolean }).__vscodeElements_disableRegistryWarning__ = true;
+
+// happy-dom has no form-associated custom elements; @vscode-elements' controls
+// call attachInternals() when created. A stand-in that accepts the calls lets
+// the VS Code bundles mount here (their looks are checked in the real workbench).
+HTMLElement.prototype.attachInternals ??= function attachInternals(this: HTMLElement) {
+  return new Proxy({ form: null, labels: [], validity: {}, states: new Set() }, drawsNothing) as ElementInternals;
+};

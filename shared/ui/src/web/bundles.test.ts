@@ -49,6 +49,10 @@ describe('browser bundles', () => {
       }),
     );
     await until(() => element.querySelector('.ferry-log-line')?.textContent === 'hello from the bundle', 'the line shows');
+    // The bundle draws its toolbar with VS Code's own controls.
+    assert.ok(element.querySelector('vscode-textfield.ferry-log-search'), 'the search box is a vscode-textfield');
+    assert.ok(element.querySelector('vscode-button.ferry-log-follow'), 'follow is a vscode-button');
+    assert.equal(element.querySelector('input, button'), null, 'no plain HTML controls');
     view.dispose();
     assert.equal(element.querySelector('.ferry-log-view'), null);
   });

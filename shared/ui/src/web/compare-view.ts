@@ -1,3 +1,9 @@
-/** Entry of the `compare-view.js` browser bundle (see README, "In a VS Code webview"). */
-export { mountCompareView as mount } from '../mount.js';
+/** Entry of the `compare-view.js` browser bundle (see README, "In a VS Code webview"): the view with VS Code's controls. */
+import type { ViewHost } from '../host.js';
+import { mountCompareView, type MountedView } from '../mount.js';
+import { vscodeControls } from './vscode-controls.js';
+
+export function mount(element: HTMLElement, host: ViewHost): MountedView {
+  return mountCompareView(element, host, { controls: vscodeControls });
+}
 export { windowMessageHost } from '../host.js';

@@ -3,7 +3,8 @@
  * components, so forms look and behave like the workbench's own. Each element
  * is imported on its own so a bundle carries only these. React 18 sets only
  * attributes on custom elements and does not hear their events, so values go
- * in as properties through refs and `input`/`change` are listened to directly.
+ * in as properties through refs and `input`/`change` are listened to directly;
+ * `class` is written as is (React 18 would write a `classname` attribute).
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -39,32 +40,50 @@ function useProperty<E extends HTMLElement, K extends keyof E>(ref: RefObject<E 
   });
 }
 
-function Button({ children, type = 'button', primary, disabled, onClick }: ButtonProps) {
-  return createElement('vscode-button', { type, secondary: flag(!primary), disabled: flag(disabled), onClick }, children);
+function Button({ id, className, ariaLabel, title, children, type = 'button', primary, pressed, disabled, onClick }: ButtonProps) {
+  // A toggle is drawn filled while on, as the plain kit does.
+  const filled = pressed ?? primary;
+  return createElement(
+    'vscode-button',
+    { id, class: className, 'aria-label': ariaLabel, 'aria-pressed': pressed, title, type, secondary: flag(!filled), disabled: flag(disabled), onClick },
+    children,
+  );
 }
 
-function TextField({ id, value, placeholder, invalid, describedBy, onChange }: TextFieldProps) {
+function TextField({ id, className, ariaLabel, title, value, placeholder, invalid, search, describedBy, onChange, onKeyDown }: TextFieldProps) {
   const ref = useRef<ValueElement>(null);
   useProperty(ref, 'value', value);
   useEvent(ref, 'input', (element) => onChange(element.value));
-  return createElement('vscode-textfield', { ref, id, placeholder, invalid: flag(invalid), 'aria-describedby': describedBy });
+  return createElement('vscode-textfield', {
+    ref,
+    id,
+    class: className,
+    type: search ? 'search' : undefined,
+    label: ariaLabel,
+    title,
+    placeholder,
+    invalid: flag(invalid),
+    'aria-describedby': describedBy,
+    // A native keydown from inside the element's shadow input: React's onKeyDown hears it (it bubbles, composed).
+    onKeyDown,
+  });
 }
 
-function Checkbox({ id, checked, label, describedBy, onChange }: CheckboxProps) {
+function Checkbox({ id, className, ariaLabel, title, checked, label, describedBy, onChange }: CheckboxProps) {
   const ref = useRef<CheckedElement>(null);
   useProperty(ref, 'checked', checked);
   useEvent(ref, 'change', (element) => onChange(element.checked));
   // The label goes in the element's slot: only a click there or on the box toggles it.
-  return createElement('vscode-checkbox', { ref, id, 'aria-describedby': describedBy }, label);
+  return createElement('vscode-checkbox', { ref, id, class: className, 'aria-label': ariaLabel, title, 'aria-describedby': describedBy }, label);
 }
 
-function Select({ id, value, options, onChange }: SelectProps) {
+function Select({ id, className, ariaLabel, title, value, options, onChange }: SelectProps) {
   const ref = useRef<ValueElement>(null);
   useProperty(ref, 'value', value);
   useEvent(ref, 'change', (element) => onChange(element.value));
   return createElement(
     'vscode-single-select',
-    { ref, id },
+    { ref, id, class: className, 'aria-label': ariaLabel, title },
     options.map((option) => createElement('vscode-option', { key: option.value, value: option.value }, option.label)),
   );
 }
