@@ -8,6 +8,7 @@
 # takes minutes. Prints the folder holding the binaries on its last line.
 #
 #   bash scripts/k8s-build.sh            # build what is missing
+#   bash scripts/k8s-build.sh --cached   # exit 1 unless all are built
 #   FERRY_K8S_CACHE=/some/dir bash ...   # cache elsewhere
 set -euo pipefail
 
@@ -22,9 +23,29 @@ binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwo
 missing=()
 for b in "${binaries[@]}"; do [ -x "$bin/$b" ] || missing+=("$b"); done
 if [ ${#missing[@]} -eq 0 ]; then echo "$bin"; exit 0; fi
+# --cached: only say whether they are all there (exit 1 when not), build nothing.
+[ "${1:-}" = --cached ] && exit 1
 
-command -v go >/dev/null || { echo "k8s-build: Go is needed (the machine's go, or Debian's golang with GOTOOLCHAIN=auto)" >&2; exit 1; }
-export GOTOOLCHAIN=${GOTOOLCHAIN:-auto} GOFLAGS=-mod=mod CGO_ENABLED=0
+# Kubernetes 1.36 needs Go >= 1.26. Without such a go on the PATH, take the
+# toolchain from the Go module proxy (golang.org/toolchain), as `go` itself does.
+GO_TOOLCHAIN=go1.26.8
+go_ok() { command -v go >/dev/null && [ "$(printf '%s\n' "$(go env GOVERSION 2>/dev/null)" "$GO_TOOLCHAIN" | sort -V | head -n1)" = "$GO_TOOLCHAIN" ]; }
+if ! go_ok; then
+  toolchain="$cache_root/toolchain/$GO_TOOLCHAIN"
+  if [ ! -x "$toolchain/bin/go" ]; then
+    echo "k8s-build: fetching $GO_TOOLCHAIN from the Go module proxy" >&2
+    mkdir -p "$cache_root/toolchain"
+    zip="$cache_root/toolchain/$GO_TOOLCHAIN.zip"
+    python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
+      "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-$GO_TOOLCHAIN.linux-amd64.zip" "$zip"
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$cache_root/toolchain/x"
+    mv "$cache_root/toolchain/x/golang.org/toolchain@v0.0.1-$GO_TOOLCHAIN.linux-amd64" "$toolchain"
+    chmod -R +x "$toolchain/bin" "$toolchain/pkg/tool"
+    rm -rf "$zip" "$cache_root/toolchain/x"
+  fi
+  export PATH="$toolchain/bin:$PATH" GOROOT="$toolchain"
+fi
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$bin.partial"
