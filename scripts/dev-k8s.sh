@@ -26,8 +26,6 @@ kubeconfig="$state/kubeconfig"
 
 bin() { bash "$root/scripts/k8s-build.sh" | tail -n 1; }
 kubectl() { "$(bin)/kubectl" --kubeconfig "$kubeconfig" "$@"; }
-# The version k8s-build.sh pins for a component (kwok: v0.8.0).
-bin_version() { sed -n "s/^$(echo "$1" | tr a-z A-Z)_VERSION=//p" "$root/scripts/k8s-build.sh"; }
 
 up() {
   local b; b=$(bin)
@@ -55,18 +53,12 @@ EOF
       { cat "$state/create.log" >&2; echo "dev-k8s: the control plane did not start (logs: $KWOK_WORKDIR/clusters/$name/logs)" >&2; exit 1; }
     echo "dev-k8s: control plane up in $(( $(date +%s) - started )) s"
   fi
-  # kwok's own stages (from its module source): nodes become ready and keep
-  # their leases; pods are created, become ready, and Job pods complete after
-  # ~1-6 s (a pod annotation pod-complete.stage.kwok.x-k8s.io/delay sets it).
-  # Tests add Stage objects of their own (a step failing with an exit code).
-  local kwok_src stages
-  kwok_src=$(cd "$root" && GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/kwok@$(bin_version kwok)" | sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p')
-  stages="$kwok_src/kustomize/stage"
-  for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
-    pod/general/{pod-create,pod-init-container-running,pod-init-container-completed,pod-ready,pod-complete,pod-delete} \
-    pod/chaos/pod-container-running-failed; do
-    kubectl apply -f "$stages/$f.yaml" >/dev/null
-  done
+  # kwok's own stages (k8s-build.sh keeps them beside the binaries): nodes
+  # become ready and keep their leases; pods are created, become ready, and
+  # Job pods complete after ~1-6 s (a pod annotation
+  # pod-complete.stage.kwok.x-k8s.io/delay sets it). Tests add Stage objects
+  # of their own (a step failing with an exit code).
+  for f in "$b/../stages/"*.yaml; do kubectl apply -f "$f" >/dev/null; done
   # One fake node big enough for any step (GPUs included), and the test namespace.
   kubectl apply -f - >/dev/null <<'EOF'
 apiVersion: v1

@@ -19,9 +19,14 @@ key="k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION"
 cache_root=${FERRY_K8S_CACHE:-$([ "$(id -u)" -eq 0 ] && echo /var/cache/ferry-k8s || echo "${XDG_CACHE_HOME:-$HOME/.cache}/ferry-k8s")}
 bin="$cache_root/$key/bin"
 binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl)
+# kwok's stage manifests (what moves fake nodes and pods along), kept beside the binaries.
+stages=(node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease
+  pod/general/{pod-create,pod-init-container-running,pod-init-container-completed,pod-ready,pod-complete,pod-delete}
+  pod/chaos/pod-container-running-failed)
 
 missing=()
 for b in "${binaries[@]}"; do [ -x "$bin/$b" ] || missing+=("$b"); done
+[ -f "$bin/../stages/pod-complete.yaml" ] || missing+=(stages)
 if [ ${#missing[@]} -eq 0 ]; then echo "$bin"; exit 0; fi
 # --cached: only say whether they are all there (exit 1 when not), build nothing.
 [ "${1:-}" = --cached ] && exit 1
@@ -96,6 +101,13 @@ if [ ! -x "$bin/kwok" ] || [ ! -x "$bin/kwokctl" ]; then
   log "kwok $KWOK_VERSION"
   GOBIN="$bin.partial" go install -trimpath -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" \
     "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION"
+fi
+
+if [ ! -f "$bin/../stages/pod-complete.yaml" ]; then
+  kwok_src=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p')
+  mkdir -p "$bin/../stages"
+  for f in "${stages[@]}"; do cp "$kwok_src/kustomize/stage/$f.yaml" "$bin/../stages/"; done
+  chmod 644 "$bin/../stages/"*.yaml
 fi
 
 # Only whole binaries enter the cache: a build that stopped half-way leaves none.

@@ -24,7 +24,7 @@ fi
 # are built from the Go module proxy once per machine (~13 min cold on 2 cores,
 # cached outside the repo); CI builds them, elsewhere it starts only when they
 # are cached already (`bash scripts/k8s-build.sh` builds them). FERRY_K8S_TESTS=0 skips it.
-if [ "${FERRY_K8S_TESTS:-1}" != 0 ] && command -v go >/dev/null &&
+if [ "${FERRY_K8S_TESTS:-1}" != 0 ] &&
   { [ "$(id -u)" -eq 0 ] || bash scripts/k8s-build.sh --cached >/dev/null 2>&1; }; then
   echo "== dev Kubernetes control plane"
   if k8s_state=$(bash scripts/dev-k8s.sh up | tail -n 1) && [ -f "${k8s_state##* }" ]; then
