@@ -6,6 +6,7 @@ import { UsageError } from './args.js';
 import { cancelCommand } from './commands/cancel.js';
 import { compareCommand } from './commands/compare.js';
 import { compileCommand } from './commands/compile.js';
+import { exportCommand } from './commands/export.js';
 import { logsCommand } from './commands/logs.js';
 import { metricsCommand } from './commands/metrics.js';
 import { notebookCommand } from './commands/notebook.js';
@@ -18,6 +19,10 @@ import { targetsCommand } from './commands/targets.js';
 const HELP = `ferry ${SERVER_VERSION}: run Jupyter notebooks as pipelines of steps
 
   ferry compile NOTEBOOK [--json]            show the steps, data flow and parameters
+  ferry export NOTEBOOK --format kfp|argo --image IMAGE [--pvc CLAIM] [--mode script|notebook]
+                     [--json] [-o FILE]      a Kubeflow Pipelines v2 pipeline or an Argo Workflow
+                                             (YAML; --json: JSON), run directories on a volume claim
+                                             (default ferry-runs; docs/export.md)
   ferry run NOTEBOOK [--target T] [-p NAME=VALUE]... [--mode script|notebook]
                      [--wait] [--follow] [--json]
   ferry run NOTEBOOK --sweep NAME=VALUES... [--sample N [--seed S]] [--max-parallel M] ...
@@ -45,6 +50,7 @@ type Command = (argv: string[], client: () => Promise<FerryClient>) => Promise<n
 
 const COMMANDS: Record<string, Command> = {
   compile: compileCommand,
+  export: exportCommand,
   run: runCommand,
   runs: runsCommand,
   sweeps: sweepsCommand,

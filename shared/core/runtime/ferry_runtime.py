@@ -1,6 +1,6 @@
 """Ferry's step runtime: runs one step of a compiled pipeline from its run directory.
 
-    python3 ferry_runtime.py --run-dir DIR --step NAME [--mode script|notebook]
+    python3 ferry_runtime.py --run-dir DIR --step NAME [--mode script|notebook] [--stage-from DIR]
 
 The contract (files, states, exit codes) is docs/run-directory.md. This file is
 copied into every run directory, so it is pure Python >= 3.8 using only the
@@ -148,6 +148,7 @@ class _StepContext(object):
             self._next_step[name] = max(self._next_step.get(name, 0), step + 1)
             record = {"name": name, "value": value, "step": step, "time": time.time()}
             self._write_line((json.dumps(record, allow_nan=False) + "\n").encode("utf-8"))
+        _records_appended()
 
     def _write_line(self, line):
         """Called holding self.lock."""
@@ -168,6 +169,7 @@ class _StepContext(object):
         line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
         with self.lock:
             self._write_line(line)
+        _records_appended()
 
     def get_parameters(self):
         if self.parameters is None:  # configured from the environment: read lazily
@@ -959,6 +961,277 @@ def _kill_notebook_kernel():
 
 
 # ---------------------------------------------------------------------------
+# Staging the run directory from a mounted folder (--stage-from)
+
+STAGE_INDEX = "files.json"
+
+
+def _check_staged_path(relative, key, index_path):
+    """A path from files.json, if it names a file inside the run directory."""
+    parts = relative.split("/") if isinstance(relative, str) else []
+    if (
+        not parts
+        or relative.startswith("/")
+        or "\\" in relative
+        or "\0" in relative
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        raise FerryStepError(
+            '%s: %r (key %r) is not a path inside the run directory: paths must be relative, '
+            '"/"-separated, without empty, "." or ".." parts' % (index_path, relative, key)
+        )
+    return relative
+
+
+def read_stage_index(source):
+    """(key, relative path) of every file files.json lists, all checked before
+    anything is written."""
+    index_path = os.path.join(source, STAGE_INDEX)
+    index = _read_json(index_path, "--stage-from: " + STAGE_INDEX)
+    if not isinstance(index, dict):
+        raise FerryStepError("%s must hold a JSON object {key: path in the run directory}" % index_path)
+    entries, seen = [], {}
+    for key, relative in index.items():
+        # A key names a file of the mounted folder; a ConfigMap mount keeps its
+        # own entries (..data, ..<timestamp>) under hidden names.
+        if not _is_safe_path_part(key) or key.startswith("."):
+            raise FerryStepError("%s: key %r is not a file name in %s" % (index_path, key, source))
+        relative = _check_staged_path(relative, key, index_path)
+        if relative in seen:
+            raise FerryStepError("%s: keys %r and %r both stage %r" % (index_path, seen[relative], key, relative))
+        seen[relative] = key
+        entries.append((key, relative))
+    return entries
+
+
+def _read_staged_source(source, key):
+    path = os.path.join(source, key)
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError as exc:
+        raise FerryStepError("--stage-from: %s (listed in %s) could not be read: %s"
+                             % (path, STAGE_INDEX, exc.strerror or exc))
+
+
+def _has_content(path, data):
+    try:
+        if os.path.getsize(path) != len(data):
+            return False
+        with open(path, "rb") as file:
+            return file.read() == data
+    except OSError:
+        return False
+
+
+def _is_within(path, directory):
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def stage_run_files(source, run_directory):
+    """Copies every file files.json lists from ``source`` into the run directory.
+    Steps of a run running at the same time stage the same files onto the same
+    volume: each file is written to a temp file and renamed (a reader sees all of
+    it or none), and one already there with the same content is left alone."""
+    files = [(relative, _read_staged_source(source, key)) for key, relative in read_stage_index(source)]
+    os.makedirs(run_directory, exist_ok=True)
+    real_run_directory = os.path.realpath(run_directory)
+    for relative, data in files:
+        target = os.path.join(run_directory, *relative.split("/"))
+        folder = os.path.dirname(target)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            # A folder of the run directory may be a link the step's code made.
+            if not _is_within(os.path.realpath(folder), real_run_directory):
+                raise FerryStepError("--stage-from: %s leads outside the run directory %s (a symbolic link?)"
+                                     % (folder, run_directory))
+            if _has_content(target, data):
+                continue
+
+            def write(file, data=data):
+                # Readable by the other steps' pods, which may run as another user.
+                os.fchmod(file.fileno(), 0o644)
+                file.write(data)
+
+            _write_atomically(target, write)
+        except OSError as exc:
+            raise FerryStepError("--stage-from: %s could not be written: %s" % (target, exc.strerror or exc))
+
+
+# ---------------------------------------------------------------------------
+# Records on stdout (FERRY_STDOUT_RECORDS=1)
+
+METRIC_RECORD_PREFIX = b"##ferry:metric "
+STATUS_RECORD_PREFIX = b"##ferry:status "
+
+
+class _LineTrackingStream(object):
+    """sys.stdout while records are on: passes everything through, and notes
+    whether the step's text so far ends with a whole line, so that a record is
+    never written into the middle of one of the step's lines."""
+
+    def __init__(self, stream, on_line_end):
+        self._stream = stream
+        self._on_line_end = on_line_end
+        self.at_line_start = True
+
+    def write(self, text):
+        count = self._stream.write(text)
+        if text:
+            self.at_line_start = text.endswith("\n")
+            if self.at_line_start:
+                self._on_line_end()
+        return count
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class StdoutRecords(object):
+    """For a target that cannot read the run's volume (Kubernetes reads the pod's
+    log): repeats each line appended to the step's metrics.jsonl on stdout as
+    ``##ferry:metric <line>``, and ends with ``##ferry:status <status.json>``.
+
+    The records follow metrics.jsonl, not log_metric, so that every writer is
+    covered once: this process (the library watcher included), the notebook
+    kernel, processes the step starts. Each batch of records is one write of
+    whole lines to a duplicate of the stdout descriptor (still the log if the
+    step's code redirects fd 1), after the step's buffered output. While the
+    step's stdout is in the middle of a line (a progress bar), records wait for
+    the line to end, at most HOLD_SECONDS; then the line is broken."""
+
+    POLL_SECONDS = 0.5
+    HOLD_SECONDS = 2.0
+
+    def __init__(self, stream):
+        self._fd = os.dup(stream.fileno())
+        self._pid = os.getpid()  # a forked child must leave the records to this process
+        self.stream = _LineTrackingStream(stream, self._on_line_end)
+        self._lock = threading.Lock()
+        self._metrics_path = None
+        self._offset = 0
+        self._waiting = []  # lines read from metrics.jsonl, not yet written
+        self._waiting_since = 0.0
+        self._stop = threading.Event()
+        self._thread = None
+        self._broken = False
+
+    def follow(self, metrics_path):
+        """Starts following metrics.jsonl from its current end: what an earlier
+        attempt of the step wrote there was in that attempt's log."""
+        self._metrics_path = metrics_path
+        try:
+            self._offset = os.path.getsize(metrics_path)
+        except OSError:
+            self._offset = 0
+        self._thread = threading.Thread(target=self._poll, name="ferry-stdout-records", daemon=True)
+        self._thread.start()
+
+    def catch_up(self, final=False):
+        with self._lock:
+            if os.getpid() != self._pid or self._broken:
+                return
+            fresh = self._read_new_lines()
+            if fresh and not self._waiting:
+                self._waiting_since = time.monotonic()
+            self._waiting += fresh
+            if not self._waiting:
+                return
+            waited = time.monotonic() - self._waiting_since
+            if not (self.stream.at_line_start or final or waited >= self.HOLD_SECONDS):
+                return
+            self._write_records([METRIC_RECORD_PREFIX + line for line in self._waiting])
+            self._waiting = []
+
+    def finish(self, status):
+        """Writes the metrics still to come, then the status line, the last one."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.catch_up(final=True)
+        line = STATUS_RECORD_PREFIX + json.dumps(status).encode("utf-8")
+        with self._lock:
+            if not self._broken:
+                self._write_records([line])
+
+    def _poll(self):
+        # Lines from other processes (the kernel, the step's subprocesses);
+        # this process's own appends call catch_up() right away.
+        while not self._stop.wait(self.POLL_SECONDS):
+            self.catch_up()
+
+    def _on_line_end(self):
+        if self._waiting:
+            self.catch_up()
+
+    def _read_new_lines(self):
+        if self._metrics_path is None:
+            return []
+        try:
+            with open(self._metrics_path, "rb") as file:
+                file.seek(self._offset)
+                data = file.read()
+        except OSError:
+            return []
+        end = data.rfind(b"\n") + 1  # a line still being written is read next time
+        self._offset += end
+        lines = []
+        for line in data[:end].split(b"\n"):
+            line = line.strip()
+            if line and _is_json_object(line):
+                lines.append(line)
+        return lines
+
+    def _write_records(self, lines):
+        """Called holding self._lock."""
+        self.stream.flush()  # the step's output so far comes first
+        data = b"".join(line + b"\n" for line in lines)
+        if not self.stream.at_line_start:
+            data = b"\n" + data
+            self.stream.at_line_start = True
+        try:
+            while data:
+                data = data[os.write(self._fd, data):]
+        except OSError as exc:  # the log is gone: nothing can be reported through it any more
+            self._broken = True
+            _warn("records on stdout stopped: %s" % exc)
+
+
+def _is_json_object(line):
+    try:
+        return isinstance(json.loads(line.decode("utf-8")), dict)
+    except ValueError:
+        return False
+
+
+_stdout_records = None
+
+
+def _records_appended():
+    if _stdout_records is not None:
+        _stdout_records.catch_up()
+
+
+def _start_stdout_records():
+    """StdoutRecords when FERRY_STDOUT_RECORDS=1, with sys.stdout tracking lines; else None."""
+    global _stdout_records
+    if os.environ.get("FERRY_STDOUT_RECORDS") != "1":
+        return None
+    try:
+        records = StdoutRecords(sys.stdout)
+    except (AttributeError, OSError, ValueError) as exc:  # no stdout descriptor to duplicate
+        _warn("FERRY_STDOUT_RECORDS=1 but stdout has no file descriptor (%s): no records are written" % exc)
+        return None
+    sys.stdout = records.stream
+    _stdout_records = records
+    return records
+
+
+# ---------------------------------------------------------------------------
 # status.json, SIGTERM and the command line
 
 
@@ -969,6 +1242,7 @@ class StatusFile(object):
         self.path = path
         self.started_at = _now_iso()
         self.state = None
+        self.data = None  # what was written last
 
     @property
     def is_final(self):
@@ -980,6 +1254,7 @@ class StatusFile(object):
         data.update(fields)
         _write_json_atomically(self.path, data)
         self.state = fields["state"]
+        self.data = data
 
     def running(self):
         self._write({"state": "running"})
@@ -1015,6 +1290,8 @@ def _parse_args(argv):
     parser.add_argument("--step", required=True, help="the name of the step to run")
     parser.add_argument("--mode", choices=("script", "notebook"), default="script",
                         help="script: exec the cells in this process (default); notebook: run them in a kernel")
+    parser.add_argument("--stage-from", metavar="DIR",
+                        help="first copy the files DIR/%s lists into the run directory" % STAGE_INDEX)
     return parser.parse_args(argv)  # bad arguments exit 2, like other runtime problems
 
 
@@ -1085,18 +1362,45 @@ def _start_log_watcher(plan):
     return watcher
 
 
+def _prepare_run_directory(args, run_directory):
+    """Stages the run directory when asked, and checks it can run the step; the
+    problem's description otherwise."""
+    if not _is_safe_path_part(args.step):
+        return "%r is not a usable step name" % args.step
+    if args.stage_from is not None:
+        try:
+            stage_run_files(os.path.abspath(args.stage_from), run_directory)
+        except FerryStepError as problem:
+            return problem.message
+    if not os.path.isfile(os.path.join(run_directory, "spec.json")):
+        return "%s is not a run directory (no spec.json)" % run_directory
+    return None
+
+
+def _refusal_status(message):
+    """What status.json would say about a step refused before it started (the
+    file itself is not written: the step directory may not be a safe place)."""
+    now = _now_iso()
+    return {"state": "failed", "pid": os.getpid(), "host": socket.gethostname(), "startedAt": now,
+            "finishedAt": now, "exitCode": EXIT_RUNTIME_ERROR,
+            "error": {"type": "FerryStepError", "message": message, "traceback": ""}}
+
+
 def main(argv=None):
     args = _parse_args(argv)
     _line_buffered_output()
+    records = _start_stdout_records()
     run_directory = os.path.abspath(args.run_dir)
-    if not _is_safe_path_part(args.step):
-        sys.stderr.write("ferry: %r is not a usable step name\n" % args.step)
-        return EXIT_RUNTIME_ERROR
-    if not os.path.isfile(os.path.join(run_directory, "spec.json")):
-        sys.stderr.write("ferry: %s is not a run directory (no spec.json)\n" % run_directory)
+    problem = _prepare_run_directory(args, run_directory)
+    if problem is not None:
+        sys.stderr.write("ferry: %s\n" % problem)
+        if records is not None:
+            records.finish(_refusal_status(problem))
         return EXIT_RUNTIME_ERROR
     step_dir = os.path.join(run_directory, "steps", args.step)
     os.makedirs(step_dir, exist_ok=True)
+    if records is not None:
+        records.follow(os.path.join(step_dir, "metrics.jsonl"))
     status = StatusFile(os.path.join(step_dir, "status.json"))
     _install_sigterm_handler(status, args.step)
     # The script's own directory is sys.path[0]; a notebook imports from its
@@ -1122,6 +1426,8 @@ def main(argv=None):
         pass
     sys.stdout.flush()
     sys.stderr.flush()
+    if records is not None:
+        records.finish(status.data)
     return EXIT_CANCELLED if status.state == "cancelled" else exit_code
 
 

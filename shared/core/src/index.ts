@@ -10,3 +10,4 @@ export * from './compiler/index.js';
 export * from './parameters/index.js';
 export * from './sweeps/index.js';
 export * from './compare/index.js';
+export * from './export/index.js';

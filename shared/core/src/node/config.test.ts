@@ -115,3 +115,67 @@ test('a slurm target refuses unknown keys with the list of valid ones, and bad v
   assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', container: { image: 'x.sif', runtime: 'docker' } } } }).message, /"container.runtime" must be "apptainer" or "singularity"/);
   assert.match(loadError({ targets: { hpc: { type: 'slurm', host: 'h', local: 'yes' } } }).message, /"local" must be true/);
 });
+
+test('a kubernetes target: defaults filled in, every key read', () => {
+  const minimal = loadConfig(configFile({ targets: { lab: { type: 'kubernetes', image: 'python:3.12-slim' } } }), {});
+  assert.deepEqual(minimal.targets.lab, {
+    type: 'kubernetes', kubeconfig: '~/.kube/config', namespace: 'default', image: 'python:3.12-slim', python: 'python3',
+    imagePullSecrets: [], nodeSelector: {}, tolerations: [], env: {},
+    storage: { claim: 'ferry-lab-artifacts', size: '10Gi', accessModes: ['ReadWriteOnce'] },
+    backoffLimit: 1, podAnnotations: {}, podLabels: {}, runAsUser: 1000,
+  });
+  const fromEnv = loadConfig(configFile({ targets: { GPU_lab: { type: 'kubernetes', image: 'i' } } }), { KUBECONFIG: '/etc/kube/a.yaml:/etc/kube/b.yaml' });
+  assert.equal(fromEnv.targets.GPU_lab?.type === 'kubernetes' && fromEnv.targets.GPU_lab.kubeconfig, '/etc/kube/a.yaml:/etc/kube/b.yaml');
+  assert.equal(fromEnv.targets.GPU_lab?.type === 'kubernetes' && fromEnv.targets.GPU_lab.storage.claim, 'ferry-gpu-lab-artifacts');
+  const full = {
+    type: 'kubernetes',
+    kubeconfig: '~/.kube/lab.yaml',
+    context: 'lab-admin@lab',
+    namespace: 'ml-team',
+    image: 'registry.example.org/ml/train:1.4',
+    python: '/opt/conda/bin/python',
+    serviceAccount: 'ferry-steps',
+    imagePullSecrets: ['registry-creds'],
+    nodeSelector: { 'node.kubernetes.io/instance-type': 'g5.xlarge' },
+    tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, { key: 'spot', operator: 'Equal', value: 'true', effect: 'NoExecute', tolerationSeconds: 60 }],
+    env: { HF_HOME: '/ferry/home/hf' },
+    storage: { claim: 'ml-artifacts', size: '50Gi', storageClass: '', accessModes: ['ReadWriteMany'] },
+    backoffLimit: 0,
+    podAnnotations: { 'sidecar.istio.io/inject': 'false' },
+    podLabels: { team: 'ml' },
+    runAsUser: 2000,
+  };
+  assert.deepEqual(loadConfig(configFile({ targets: { lab: full } }), {}).targets.lab, full);
+});
+
+test('a kubernetes target refuses unknown keys and values Kubernetes would refuse, naming the field', () => {
+  const k8s = (extra: Record<string, unknown>, name = 'lab') => loadError({ targets: { [name]: { type: 'kubernetes', image: 'i', ...extra } } });
+  const unknown = k8s({ namespce: 'ml' });
+  assert.equal(unknown.location?.field, 'targets.lab.namespce');
+  assert.match(unknown.message, /unknown key "namespce"; valid keys: type, kubeconfig, context, namespace, image, python, .*runAsUser/);
+  assert.match(loadError({ targets: { lab: { type: 'kubernetes' } } }).message, /"image" is needed/);
+  assert.match(k8s({ namespace: 'ML_Team' }).message, /"namespace" must be a Kubernetes name: lower-case letters/);
+  assert.match(k8s({}, 'my lab').message, /the name of a Kubernetes target goes into labels/);
+  assert.match(k8s({ storage: { size: 'ten' } }).message, /"storage.size" must be a size like "10Gi"/);
+  assert.match(k8s({ storage: { claim: 'x', sise: '1Gi' } }).message, /unknown storage key "sise"; valid keys: claim, size, storageClass, accessModes/);
+  assert.match(k8s({ storage: { accessModes: ['ReadOnlyMany'] } }).message, /"storage.accessModes" must be a non-empty list of ReadWriteOnce, ReadWriteMany, ReadWriteOncePod/);
+  assert.match(k8s({}, 'a.-b').message, /set "storage.claim"/);
+  const home = k8s({ env: { HOME: '/root' } });
+  assert.equal(home.location?.field, 'targets.lab.env.HOME');
+  assert.match(home.message, /"env": "HOME" is set by Ferry itself in every step's container and cannot be replaced/);
+  assert.match(k8s({ env: { '1X': 'a' } }).message, /"1X" must be a variable name/);
+  assert.match(k8s({ env: { X: 1 } }).message, /the value of "X" must be a string/);
+  assert.match(k8s({ podLabels: { 'ferry.dev/run': 'x' } }).message, /"ferry.dev\/run" is a key Ferry sets itself/);
+  assert.match(k8s({ podLabels: { team: 'machine learning' } }).message, /the value of "team" must be a label value/);
+  assert.match(k8s({ nodeSelector: { 'bad key!': 'x' } }).message, /"bad key!" must be a key/);
+  assert.match(k8s({ imagePullSecrets: ['Creds'] }).message, /"imagePullSecrets": "Creds" is not a secret name/);
+  assert.match(k8s({ runAsUser: 0 }).message, /"runAsUser" must be a whole number ≥ 1 \(steps never run as root, so not 0\)/);
+  assert.match(k8s({ backoffLimit: -1 }).message, /"backoffLimit" must be a whole number ≥ 0/);
+  const toleration = k8s({ tolerations: [{ operator: 'Equal', value: 'x' }] });
+  assert.equal(toleration.location?.field, 'targets.lab.tolerations[0].operator');
+  assert.match(toleration.message, /without a key, the operator must be "Exists"/);
+  assert.match(k8s({ tolerations: [{ key: 'a', operator: 'Exists', value: 'x' }] }).message, /with the operator "Exists", give no value/);
+  assert.match(k8s({ tolerations: [{ key: 'a', effect: 'NoSchedule', tolerationSeconds: 5 }] }).message, /"tolerationSeconds" applies to the effect "NoExecute" only/);
+  assert.match(k8s({ tolerations: [{ key: 'a', efect: 'NoSchedule' }] }).message, /unknown toleration key "efect"/);
+  assert.match(k8s({ tolerations: [{ key: 'a', effect: 'NoRun' }] }).message, /"tolerations\[0\].effect" must be one of NoSchedule, PreferNoSchedule, NoExecute/);
+});

@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { FerryError } from '../errors.js';
+import { expectObject, fail, rejectUnknownKeys, stringList, type RawObject } from './config-fields.js';
+import { parseKubernetesTarget } from './kubernetes/target-config.js';
 import type { FerryPaths } from './paths.js';
 
 export interface LocalTargetConfig {
@@ -57,8 +59,58 @@ export interface SlurmTargetConfig {
   local: boolean;
 }
 
-/** Kubernetes joins this union when its target lands. */
-export type TargetConfig = LocalTargetConfig | SlurmTargetConfig;
+export type KubernetesAccessMode = 'ReadWriteOnce' | 'ReadWriteMany' | 'ReadWriteOncePod';
+
+/** The volume steps exchange values through: one PersistentVolumeClaim per target, each run under `runs/<runId>` on it. */
+export interface KubernetesStorageConfig {
+  /** The claim's name; Ferry creates it when it is missing. Default `ferry-<target name>-artifacts`. */
+  claim: string;
+  /** The size Ferry asks for when it creates the claim. Default "10Gi". */
+  size: string;
+  /** Absent: the cluster's default class; "" asks for no class (a volume bound by hand). */
+  storageClass?: string;
+  /** Default ["ReadWriteOnce"], which holds all of a run's pods to one node at a time; ReadWriteMany lets them spread. */
+  accessModes: KubernetesAccessMode[];
+}
+
+/** A toleration of the step pods, as Kubernetes takes it. */
+export interface KubernetesToleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+/** Run each step as a Kubernetes Job in a container image that has Python and the notebook's packages. */
+export interface KubernetesTargetConfig {
+  type: 'kubernetes';
+  /** A kubeconfig path as given (`~/` allowed; resolved when connecting). Default `$KUBECONFIG`, then `~/.kube/config`. */
+  kubeconfig: string;
+  /** A context of the kubeconfig; absent: its current context. */
+  context?: string;
+  /** Default "default". */
+  namespace: string;
+  image: string;
+  /** The Python in the image that runs steps. Default `python3`. */
+  python: string;
+  serviceAccount?: string;
+  imagePullSecrets: string[];
+  nodeSelector: Record<string, string>;
+  tolerations: KubernetesToleration[];
+  /** Set in each step's container, beside (never over) Ferry's own variables. */
+  env: Record<string, string>;
+  storage: KubernetesStorageConfig;
+  /** Retries of a step pod that failed other than by the step's own exit (a lost node). Default 1. */
+  backoffLimit: number;
+  /** Added to every step pod, e.g. to switch off a service mesh's sidecar. */
+  podAnnotations: Record<string, string>;
+  podLabels: Record<string, string>;
+  /** The user (and group) steps run as; never root. Default 1000. */
+  runAsUser: number;
+}
+
+export type TargetConfig = LocalTargetConfig | SlurmTargetConfig | KubernetesTargetConfig;
 
 export interface FerryConfig {
   /** Always has a `local` target. */
@@ -66,7 +118,6 @@ export interface FerryConfig {
 }
 
 type Env = Record<string, string | undefined>;
-type RawObject = Record<string, unknown>;
 
 const LOCAL_KEYS = ['type', 'python', 'maxParallel'] as const;
 const SLURM_KEYS = [
@@ -74,7 +125,7 @@ const SLURM_KEYS = [
   'workdir', 'partition', 'account', 'qos', 'python', 'setup', 'container', 'local',
 ] as const;
 const CONTAINER_KEYS = ['image', 'runtime', 'bind'] as const;
-const TARGET_TYPES: readonly string[] = ['local', 'slurm'];
+const TARGET_TYPES: readonly string[] = ['local', 'slurm', 'kubernetes'];
 
 /** Reads `paths.configFile`; a missing file means the defaults (one `local` target). */
 export function loadConfig(paths: Pick<FerryPaths, 'configFile'>, env: Env = process.env): FerryConfig {
@@ -117,6 +168,7 @@ function parseTarget(name: string, value: unknown, file: string, env: Env): Targ
     fail(file, `${field}.type`, `target "${name}": unknown type ${JSON.stringify(raw.type)}; valid types: ${TARGET_TYPES.join(', ')}`);
   }
   if (raw.type === 'slurm') return parseSlurmTarget(name, raw, file);
+  if (raw.type === 'kubernetes') return parseKubernetesTarget(name, raw, file, env);
   rejectUnknownKeys(raw, LOCAL_KEYS, name, field, file);
   const python = raw.python ?? (env.FERRY_PYTHON || 'python3');
   if (typeof python !== 'string' || python === '') {
@@ -194,28 +246,4 @@ function parseContainer(name: string, value: unknown, file: string, field: strin
   }
   const bind = stringList(raw.bind, file, `${field}.bind`, `target "${name}": "container.bind" must be a list of bind specs (strings)`);
   return { image: raw.image, runtime, bind };
-}
-
-function stringList(value: unknown, file: string, field: string, message: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && !item.includes('\0'))) fail(file, field, message);
-  return value as string[];
-}
-
-function rejectUnknownKeys(raw: RawObject, valid: readonly string[], name: string, field: string, file: string): void {
-  for (const key of Object.keys(raw)) {
-    if (!valid.includes(key)) {
-      fail(file, `${field}.${key}`, `target "${name}" (type ${String(raw.type)}): unknown key "${key}"; valid keys: ${valid.join(', ')}`);
-    }
-  }
-}
-
-function expectObject(value: unknown, file: string, field: string, message: string): RawObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(file, field, message);
-  return value as RawObject;
-}
-
-function fail(file: string, field: string, message: string): never {
-  // The file travels in the location, so formatError prints it once, in front.
-  throw new FerryError('request', message, field ? { file, field } : { file });
 }

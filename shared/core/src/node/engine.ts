@@ -39,6 +39,8 @@ export interface RunEngineOptions {
   cancelGraceMs?: number;
   /** Slurm targets' polling rhythm and cancel wait (defaults: 2 s to 60 s, 30 s). */
   slurm?: TargetOptions['slurm'];
+  /** Kubernetes targets' polling rhythm and cancel wait, and a test's own client. */
+  kubernetes?: TargetOptions['kubernetes'];
 }
 
 export interface SubmitInput {
@@ -79,6 +81,7 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
       prompts,
       ...(options.cancelGraceMs !== undefined && { cancelGraceMs: options.cancelGraceMs }),
       ...(options.slurm && { slurm: options.slurm }),
+      ...(options.kubernetes && { kubernetes: options.kubernetes }),
     });
     const engine = new RunEngine(store, targets, prompts, options.pollIntervalMs ?? 250);
     engine.resume();

@@ -11,6 +11,7 @@ export type { ActiveStep, LogRange, StartOutcome, StepObservation, Target, Targe
 export { LocalTarget, BUNDLED_RUNTIME, type LocalTargetOptions } from './targets/local.js';
 export { checkRunFilePath, executedNotebookPath } from './targets/run-files.js';
 export { compileNotebookFile } from './compile-file.js';
+export { exportNotebookFile, readExportRuntime, type ExportedNotebook } from './export-file.js';
 export * from './remote/command-runner.js';
 export * from './prompts.js';
 export { LocalCommandRunner } from './remote/local-runner.js';
@@ -21,6 +22,7 @@ export { parseSshDestination, type SshDestination } from './ssh/ssh-destination.
 export { addKnownHost, checkHostKey, fingerprintOf, type HostKeyCheck, type HostKeyStatus, type KnownHostLine } from './ssh/known-hosts.js';
 export { brokerPrompter, type KeyboardInteractiveRequest, type PassphraseRequest, type SshPrompter, type UnknownHostKeyRequest } from './ssh/ssh-prompter.js';
 export type { SlurmContainerConfig, SlurmTargetConfig } from './config.js';
+export type { KubernetesAccessMode, KubernetesStorageConfig, KubernetesTargetConfig, KubernetesToleration } from './config.js';
 export type { PollPolicy } from './monitor/poll-loop.js';
 export { SlurmTarget, type SlurmTargetOptions } from './slurm/slurm-target.js';
 export type { SlurmProbe } from './slurm/probe.js';

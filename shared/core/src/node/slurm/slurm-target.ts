@@ -15,6 +15,7 @@ import type { SlurmTargetConfig } from '../config.js';
 import { shellQuote, type CommandRunner } from '../remote/command-runner.js';
 import { BUNDLED_RUNTIME, runtimeCompanions } from '../targets/local.js';
 import { checkRunFilePath, runFileMissing, runFileOutside, runFileTooLarge } from '../targets/run-files.js';
+import { runFiles } from '../targets/staged-files.js';
 import type { ActiveStep, LogRange, StartOutcome, StepFilesObservation, StepObservation, Target } from '../targets/target.js';
 import { cancelScript, scancelFailure } from './cancel-script.js';
 import { parseNamedJobs, type NamedJob } from './find-jobs-script.js';
@@ -166,8 +167,7 @@ export class SlurmTarget implements Target {
     const under = (path: string) => (prefix ? posix.join(prefix, path) : path);
     return [
       ...(prefix ? [{ path: prefix, mode: 0o700 }] : []),
-      { path: under('spec.json'), mode: 0o600, data: JSON.stringify(run.spec, null, 2) + '\n' },
-      { path: under('params.json'), mode: 0o600, data: JSON.stringify(run.parameters, null, 2) + '\n' },
+      ...runFiles(run).map((file): TarEntry => ({ path: under(file.path), mode: 0o600, data: file.text })),
       { path: under('ferry_runtime.py'), mode: 0o600, data: runtime },
       ...companions.map(({ name, data }): TarEntry => ({ path: under(name), mode: 0o600, data })),
       { path: under('artifacts'), mode: 0o700 },

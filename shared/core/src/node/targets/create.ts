@@ -3,6 +3,8 @@ import type { FerryPaths } from '../paths.js';
 import type { PromptBroker } from '../prompts.js';
 import type { CommandRunner } from '../remote/command-runner.js';
 import { LocalCommandRunner } from '../remote/local-runner.js';
+import { kubeClients, loadKubeConfig } from '../kubernetes/kube-clients.js';
+import { KubernetesTarget, type KubernetesTargetOptions } from '../kubernetes/kubernetes-target.js';
 import { SlurmTarget, type SlurmTargetOptions } from '../slurm/slurm-target.js';
 import { SshConnectionPool } from '../ssh/ssh-pool.js';
 import { brokerPrompter } from '../ssh/ssh-prompter.js';
@@ -18,6 +20,8 @@ export interface TargetOptions {
   sshPool?: SshConnectionPool;
   /** Slurm targets: polling rhythm and cancel wait (tests shorten them). */
   slurm?: Pick<SlurmTargetOptions, 'poll' | 'cancelWaitSeconds'>;
+  /** Kubernetes targets: polling rhythm and cancel wait (tests shorten them). */
+  kubernetes?: Pick<KubernetesTargetOptions, 'poll' | 'cancelWaitMs'>;
 }
 
 /** Builds the target a config entry describes; the one place that knows every target type. */
@@ -27,6 +31,8 @@ export function createTarget(name: string, config: TargetConfig, paths: FerryPat
       return new LocalTarget(name, config, { runsDir: paths.runsDir, ...(options.cancelGraceMs !== undefined && { cancelGraceMs: options.cancelGraceMs }) });
     case 'slurm':
       return new SlurmTarget(name, config, { connect: () => slurmRunner(name, config, options), ...options.slurm });
+    case 'kubernetes':
+      return new KubernetesTarget(name, config, { runsDir: paths.runsDir, connect: () => kubeClients(loadKubeConfig(name, config), config), ...options.kubernetes });
   }
 }
 

@@ -18,6 +18,7 @@ import { checkLocalTarget } from './local-checks.js';
 import { isProcessAlive, terminateProcessGroup } from './processes.js';
 import { readConfinedFile } from './read-run-file.js';
 import { checkRunFilePath } from './run-files.js';
+import { runFiles } from './staged-files.js';
 import { fileSize, logFile, metricsFile, readRange, readStepStatus, stepDir, type StepStatus } from './step-files.js';
 import type { ActiveStep, LogRange, StartOutcome, StepObservation, Target } from './target.js';
 
@@ -98,8 +99,7 @@ export class LocalTarget implements Target {
       throw new FerryError('internal', `the step runtime is missing: ${this.runtimeFile}`, { file: this.runtimeFile });
     }
     await mkdir(run.runDir, { recursive: true, mode: 0o700 });
-    await writeFile(join(run.runDir, 'spec.json'), JSON.stringify(run.spec, null, 2) + '\n');
-    await writeFile(join(run.runDir, 'params.json'), JSON.stringify(run.parameters, null, 2) + '\n');
+    for (const file of runFiles(run)) await writeFile(join(run.runDir, file.path), file.text);
     await copyFile(this.runtimeFile, join(run.runDir, 'ferry_runtime.py'));
     for (const companion of runtimeCompanions(this.runtimeFile)) await copyFile(companion.path, join(run.runDir, companion.name));
     await mkdir(join(run.runDir, 'artifacts'), { recursive: true });
