@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { AuthorizationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Role } from '@kubernetes/client-node';
+import type { KubernetesTargetConfig } from '../config.js';
+import { kubeClients } from './kube-clients.js';
+import { KubernetesTarget } from './kubernetes-target.js';
 import { ferryRole, missingPermissions, permissionsCheck } from './rbac.js';
 
 const clusterFile = process.env.FERRY_DEV_K8S;
@@ -31,6 +34,11 @@ describe('Ferry\'s Role on the real API server', { skip }, () => {
 
   /** The authorization API as a new service account bound to `role`, with that account's own token. */
   async function asAccountWith(role: V1Role): Promise<AuthorizationV1Api> {
+    return (await kubeConfigOfAccountWith(role)).makeApiClient(AuthorizationV1Api);
+  }
+
+  /** A kubeconfig (in memory only) of a new service account bound to `role`. */
+  async function kubeConfigOfAccountWith(role: V1Role): Promise<KubeConfig> {
     const name = role.metadata!.name!;
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
     await rbac.createNamespacedRole({ namespace, body: role });
@@ -51,7 +59,7 @@ describe('Ferry\'s Role on the real API server', { skip }, () => {
       contexts: [{ name, cluster: cluster.name, user: name, namespace }],
       currentContext: name,
     });
-    return user.makeApiClient(AuthorizationV1Api);
+    return user;
   }
 
   test('bound to the Role, the account may do everything Ferry needs', async () => {
@@ -80,5 +88,22 @@ describe('Ferry\'s Role on the real API server', { skip }, () => {
     const missing = await missingPermissions(authorization, 'default');
     assert.ok(missing.some((m) => m.verb === 'create' && m.resource === 'jobs.batch'));
     assert.ok(missing.some((m) => m.verb === 'get' && m.resource === 'pods/log'));
+  });
+
+  test('`targets test` of a Kubernetes target whose user lacks pods/log says so, and how to fix it', async () => {
+    const role = ferryRole(namespace, 'ferry-target-no-logs');
+    role.rules = role.rules!.map((rule) => ({ ...rule, resources: rule.resources!.filter((resource) => resource !== 'pods/log') })).filter((rule) => rule.resources!.length > 0);
+    const kubeConfig = await kubeConfigOfAccountWith(role);
+    const config = { kubeconfig: 'in memory', namespace } as KubernetesTargetConfig;
+    const target = new KubernetesTarget('team', { ...config, image: 'python:3.12-slim' }, { runsDir: '/nonexistent', connect: () => kubeClients(kubeConfig, config) });
+    const checks = await target.check();
+    const server = checks.find((check) => check.name === 'API server')!;
+    assert.equal(server.ok, true, server.detail);
+    assert.match(server.detail, /Kubernetes v1\.36/);
+    const permissions = checks.find((check) => check.name.startsWith('permissions'))!;
+    assert.equal(permissions.ok, false);
+    assert.match(permissions.detail, /may not: get pods\/log/);
+    assert.match(permissions.fix ?? '', /Role in docs\/kubernetes\.md/);
+    await target.dispose();
   });
 });
