@@ -2,7 +2,9 @@
 # The JupyterLab extension's end-to-end tests: real JupyterLab from PyPI with
 # the extension, driven by Galata/Playwright in Debian's chromium, against a
 # real Ferry server in a private FERRY_HOME. The Slurm scenario runs too when
-# the dev cluster is up (scripts/dev-slurm.sh), holding the cluster lock.
+# the dev cluster is up (scripts/dev-slurm.sh), holding the cluster lock, and
+# the Kubernetes one when FERRY_DEV_K8S names the dev control plane's
+# cluster.json (scripts/dev-k8s.sh).
 #   bash scripts/jupyterlab-e2e.sh [playwright args...]
 # Screenshots and traces of failed tests stay in jupyterlab-ext/ui-tests/test-results.
 set -euo pipefail
@@ -28,9 +30,10 @@ stop() {
 }
 trap stop EXIT
 
-# Targets: the local one, and the dev cluster's Slurm when it is up.
+# Targets: the local one, the dev cluster's Slurm when it is up, and the dev
+# Kubernetes control plane when FERRY_DEV_K8S names its cluster.json.
 cluster="${FERRY_DEV_CLUSTER:-/var/lib/ferry-dev-cluster/cluster.json}"
-node "$root/jupyterlab-ext/ui-tests/write-config.mjs" "$FERRY_HOME/config.json" "$FERRY_PYTHON" "$cluster"
+node "$root/jupyterlab-ext/ui-tests/write-config.mjs" "$FERRY_HOME/config.json" "$FERRY_PYTHON" "$cluster" "${FERRY_DEV_K8S:-}"
 
 cd "$root/jupyterlab-ext"
 status=0
@@ -45,5 +48,12 @@ elif [ "${FERRY_SLURM_TESTS:-1}" = 0 ]; then
   echo "jupyterlab e2e: FERRY_SLURM_TESTS=0; the Slurm scenario is skipped" >&2
 else
   echo "jupyterlab e2e: no dev Slurm cluster ($cluster); the Slurm scenario is skipped" >&2
+fi
+if [ -n "${FERRY_DEV_K8S:-}" ] && [ -f "$FERRY_DEV_K8S" ]; then
+  # A namespace of its own on the dev control plane: no lock needed.
+  PLAYWRIGHT_JUNIT_OUTPUT_FILE=$(junit kubernetes) \
+    npx playwright test --config ui-tests/playwright.config.ts --project=kubernetes "$@" || status=1
+else
+  echo "jupyterlab e2e: no dev Kubernetes control plane (FERRY_DEV_K8S unset or missing); the Kubernetes scenario is skipped" >&2
 fi
 exit $status

@@ -40,10 +40,11 @@ results = pathlib.Path(sys.argv[1])
 tap = (results / "jlab-node.tap").read_text() if (results / "jlab-node.tap").exists() else "# fail 1\n"
 passed = sum(int(n) for n in re.findall(r"^# pass (\d+)", tap, re.M))
 failed = sum(int(n) for n in re.findall(r"^# fail (\d+)", tap, re.M))
-for name in ["jlab-pytest.xml", "jlab-e2e-local.xml", "jlab-e2e-slurm.xml"]:
+for name in ["jlab-pytest.xml", "jlab-e2e-local.xml", "jlab-e2e-slurm.xml", "jlab-e2e-kubernetes.xml"]:
     path = results / name
     if not path.exists():
-        failed += name != "jlab-e2e-slurm.xml"  # the Slurm scenario is absent without a cluster
+        # The Slurm and Kubernetes scenarios are absent without their clusters.
+        failed += name not in ("jlab-e2e-slurm.xml", "jlab-e2e-kubernetes.xml")
         continue
     root = ET.parse(path).getroot()
     suites = [root] if root.tag == "testsuite" else list(root)

@@ -56,6 +56,8 @@ if [ "${FERRY_VSCODE_TESTS:-1}" != 0 ]; then
     export FERRY_CODE_SERVER="$code_server"
     e2e_files=(vscode-ext/dist/e2e/workbench.e2e.js)
     [ -n "${FERRY_DEV_CLUSTER:-}" ] && e2e_files+=(vscode-ext/dist/e2e/slurm.e2e.js)
+    # The Kubernetes scenario works in a namespace of its own on the dev control plane.
+    [ -n "${FERRY_DEV_K8S:-}" ] && e2e_files+=(vscode-ext/dist/e2e/kubernetes.e2e.js)
     # The Slurm scenario shares the dev cluster with other suites: it runs holding the cluster lock.
     if (cd vscode-ext && npm run --silent package >/dev/null) &&
       flock /tmp/ferry-cluster.lock node --test --test-concurrency=1 \

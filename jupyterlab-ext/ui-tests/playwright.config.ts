@@ -1,7 +1,8 @@
 /**
  * Galata in Debian's chromium (never a downloaded browser) against the
  * JupyterLab that scripts/jupyterlab-e2e.sh prepares: `local` runs against the
- * local target, `slurm` against the dev cluster.
+ * local target, `slurm` against the dev cluster, `kubernetes` against the dev
+ * Kubernetes control plane.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,7 @@ export default defineConfig({
     // One output folder each: a run of one project must not wipe the other's failure screenshots.
     { name: 'local', testMatch: /local\.spec\.ts/, outputDir: './test-results/local' },
     { name: 'slurm', testMatch: /slurm\.spec\.ts/, outputDir: './test-results/slurm', timeout: 600_000 },
+    { name: 'kubernetes', testMatch: /kubernetes\.spec\.ts/, outputDir: './test-results/kubernetes', timeout: 300_000 },
   ],
   webServer: {
     command: `${venv}/bin/jupyter lab --config jupyter_server_test_config.py`,

@@ -1,6 +1,7 @@
 """Ferry's step runtime: runs one step of a compiled pipeline from its run directory.
 
     python3 ferry_runtime.py --run-dir DIR --step NAME [--mode script|notebook] [--stage-from DIR]
+    python3 ferry_runtime.py --stage-from DIR --sweep-point I --runs-dir DIR --step NAME [--mode ...]
 
 The contract (files, states, exit codes) is docs/run-directory.md. This file is
 copied into every run directory, so it is pure Python >= 3.8 using only the
@@ -40,6 +41,7 @@ SPEC_VERSION = 1
 EXIT_OK = 0
 EXIT_USER_ERROR = 1  # the step's code raised, or produced outputs that can't be saved
 EXIT_RUNTIME_ERROR = 2  # the step could not be run as staged (spec, params, inputs, packages)
+EXIT_UPSTREAM_NOT_SUCCEEDED = 3  # a sweep point's step not run: an upstream step of that point did not succeed
 EXIT_CANCELLED = 128 + signal.SIGTERM  # 143, what a shell reports for a SIGTERM'd process
 
 # Artifacts are read by other steps, possibly under another Python >= 3.8:
@@ -987,31 +989,35 @@ def read_stage_index(source):
     """(key, relative path) of every file files.json lists, all checked before
     anything is written."""
     index_path = os.path.join(source, STAGE_INDEX)
-    index = _read_json(index_path, "--stage-from: " + STAGE_INDEX)
+    return _check_stage_index(_read_json(index_path, "--stage-from: " + STAGE_INDEX), index_path, source)
+
+
+def _check_stage_index(index, where, source):
+    """files.json's form, {key: path in the run directory}, checked; ``where`` names it in messages."""
     if not isinstance(index, dict):
-        raise FerryStepError("%s must hold a JSON object {key: path in the run directory}" % index_path)
+        raise FerryStepError("%s must hold a JSON object {key: path in the run directory}" % where)
     entries, seen = [], {}
     for key, relative in index.items():
         # A key names a file of the mounted folder; a ConfigMap mount keeps its
         # own entries (..data, ..<timestamp>) under hidden names.
         if not _is_safe_path_part(key) or key.startswith("."):
-            raise FerryStepError("%s: key %r is not a file name in %s" % (index_path, key, source))
-        relative = _check_staged_path(relative, key, index_path)
+            raise FerryStepError("%s: key %r is not a file name in %s" % (where, key, source))
+        relative = _check_staged_path(relative, key, where)
         if relative in seen:
-            raise FerryStepError("%s: keys %r and %r both stage %r" % (index_path, seen[relative], key, relative))
+            raise FerryStepError("%s: keys %r and %r both stage %r" % (where, seen[relative], key, relative))
         seen[relative] = key
         entries.append((key, relative))
     return entries
 
 
-def _read_staged_source(source, key):
+def _read_staged_source(source, key, listed_in):
     path = os.path.join(source, key)
     try:
         with open(path, "rb") as file:
             return file.read()
     except OSError as exc:
         raise FerryStepError("--stage-from: %s (listed in %s) could not be read: %s"
-                             % (path, STAGE_INDEX, exc.strerror or exc))
+                             % (path, listed_in, exc.strerror or exc))
 
 
 def _has_content(path, data):
@@ -1029,12 +1035,21 @@ def _is_within(path, directory):
 
 
 def stage_run_files(source, run_directory):
-    """Copies every file files.json lists from ``source`` into the run directory.
+    """Copies every file files.json lists from ``source`` into the run directory."""
+    stage_files(source, read_stage_index(source), run_directory, STAGE_INDEX)
+
+
+def stage_files(source, entries, run_directory, listed_in):
+    """Copies the (key, relative path) entries from ``source`` into the run directory.
     Steps of a run running at the same time stage the same files onto the same
     volume: each file is written to a temp file and renamed (a reader sees all of
     it or none), and one already there with the same content is left alone."""
-    files = [(relative, _read_staged_source(source, key)) for key, relative in read_stage_index(source)]
-    os.makedirs(run_directory, exist_ok=True)
+    files = [(relative, _read_staged_source(source, key, listed_in)) for key, relative in entries]
+    try:
+        os.makedirs(run_directory, exist_ok=True)
+    except OSError as exc:
+        raise FerryStepError("--stage-from: the run directory %s could not be created: %s"
+                             % (run_directory, exc.strerror or exc))
     real_run_directory = os.path.realpath(run_directory)
     for relative, data in files:
         target = os.path.join(run_directory, *relative.split("/"))
@@ -1056,6 +1071,76 @@ def stage_run_files(source, run_directory):
             _write_atomically(target, write)
         except OSError as exc:
             raise FerryStepError("--stage-from: %s could not be written: %s" % (target, exc.strerror or exc))
+
+
+# ---------------------------------------------------------------------------
+# One point of a sweep (--sweep-point): Kubernetes runs a step of every point
+# as one Indexed Job, the completion index choosing the point
+
+SWEEP_POINTS = "points.json"
+# A run id names the point's run directory: held to the form Ferry makes
+# (shared/core/src/node/store/run-id.ts), so it can never leave --runs-dir.
+RUN_ID_PATTERN = re.compile(r"\Ar-[0-9]{8}-[0-9]{6}-[0-9a-f]{6}\Z")
+
+
+def read_sweep_point(source, point):
+    """(run id, files to stage) of entry ``point`` of points.json, a list of
+    {"runId", "files"} with files in files.json's form; all checked before
+    anything is written."""
+    if not isinstance(point, str) or not re.match(r"\A(0|[1-9][0-9]{0,8})\Z", point):
+        raise FerryStepError("--sweep-point %r is not a point index (a whole number from 0; Kubernetes "
+                             "gives it as $(JOB_COMPLETION_INDEX))" % (point,))
+    index = int(point)
+    points_path = os.path.join(source, SWEEP_POINTS)
+    points = _read_json(points_path, "--sweep-point: " + SWEEP_POINTS)
+    if not isinstance(points, list):
+        raise FerryStepError('%s must hold a JSON list of {"runId", "files"}, one per point' % points_path)
+    if index >= len(points):
+        raise FerryStepError("--sweep-point %d: %s lists %d point(s), indexes 0 to %d"
+                             % (index, points_path, len(points), len(points) - 1))
+    where = "%s, point %d" % (points_path, index)
+    entry = points[index]
+    if not isinstance(entry, dict) or "runId" not in entry or "files" not in entry:
+        raise FerryStepError('%s must be a JSON object {"runId", "files"}' % where)
+    run_id = entry["runId"]
+    if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
+        raise FerryStepError("%s: runId %r is not a Ferry run id (r-YYYYMMDD-HHMMSS-xxxxxx)" % (where, run_id))
+    return run_id, _check_stage_index(entry["files"], where + ": files", source)
+
+
+def _upstream_outcome(run_directory, upstream):
+    """"succeeded", or what became of the upstream step in words."""
+    try:
+        status = _read_json(os.path.join(run_directory, "steps", upstream, "status.json"), "status.json")
+    except FerryStepError:
+        return "did not run (no status.json)"
+    state = status.get("state") if isinstance(status, dict) else None
+    if state in ("succeeded", "failed"):
+        return state
+    if state == "cancelled":
+        return "was cancelled"
+    return "did not finish (its status.json says %r)" % (state,)
+
+
+def check_upstream_succeeded(run_directory, step_name):
+    """A sweep's Job of a step starts once its upstream steps' Jobs finished
+    every point, some of which may have failed (or been skipped): such a
+    point's step is not run on inputs that are not there. Refused with its
+    own exit code, which the Job's pod failure policy makes a failed index."""
+    spec = _read_json(os.path.join(run_directory, "spec.json"), "spec.json")
+    if not isinstance(spec, dict):
+        raise FerryStepError("spec.json must hold a JSON object")
+    step = _find_step(spec, step_name)
+    upstream = step.get("dependsOn", [])
+    step_names = [other["name"] for other in spec["steps"]]
+    if not isinstance(upstream, list) or not all(name in step_names for name in upstream):
+        raise FerryStepError("spec.json: step %r dependsOn must be a list of its steps' names" % step_name)
+    for name in upstream:
+        outcome = _upstream_outcome(run_directory, name)
+        if outcome != "succeeded":
+            raise FerryStepError("step %r not run: its upstream step %r %s in this point (run %s)"
+                                 % (step_name, name, outcome, os.path.basename(run_directory)),
+                                 EXIT_UPSTREAM_NOT_SUCCEEDED)
 
 
 # ---------------------------------------------------------------------------
@@ -1286,13 +1371,27 @@ def _install_sigterm_handler(status, step):
 
 def _parse_args(argv):
     parser = argparse.ArgumentParser(prog="ferry_runtime.py", description="Run one step of a Ferry pipeline.")
-    parser.add_argument("--run-dir", required=True, help="the run directory (holds spec.json, params.json)")
+    parser.add_argument("--run-dir", help="the run directory (holds spec.json, params.json)")
     parser.add_argument("--step", required=True, help="the name of the step to run")
     parser.add_argument("--mode", choices=("script", "notebook"), default="script",
                         help="script: exec the cells in this process (default); notebook: run them in a kernel")
     parser.add_argument("--stage-from", metavar="DIR",
                         help="first copy the files DIR/%s lists into the run directory" % STAGE_INDEX)
-    return parser.parse_args(argv)  # bad arguments exit 2, like other runtime problems
+    parser.add_argument("--sweep-point", metavar="I",
+                        help="instead of --run-dir: run point I of DIR/%s (with --stage-from and --runs-dir)"
+                        % SWEEP_POINTS)
+    parser.add_argument("--runs-dir", metavar="DIR", help="with --sweep-point: where the points' run directories are")
+    args = parser.parse_args(argv)  # bad arguments exit 2, like other runtime problems
+    if args.sweep_point is None:
+        if args.run_dir is None:
+            parser.error("the following arguments are required: --run-dir (or --sweep-point)")
+        if args.runs_dir is not None:
+            parser.error("--runs-dir goes with --sweep-point")
+    elif args.run_dir is not None:
+        parser.error("--sweep-point picks the run directory under --runs-dir: give it no --run-dir")
+    elif args.runs_dir is None or args.stage_from is None:
+        parser.error("--sweep-point needs --stage-from (where %s is) and --runs-dir" % SWEEP_POINTS)
+    return args
 
 
 def _line_buffered_output():
@@ -1362,27 +1461,46 @@ def _start_log_watcher(plan):
     return watcher
 
 
-def _prepare_run_directory(args, run_directory):
-    """Stages the run directory when asked, and checks it can run the step; the
-    problem's description otherwise."""
+def _prepare_run_directory(args):
+    """Stages the run directory when asked and checks it can run the step;
+    the run directory, or FerryStepError saying why the step is refused."""
     if not _is_safe_path_part(args.step):
-        return "%r is not a usable step name" % args.step
+        raise FerryStepError("%r is not a usable step name" % args.step)
+    if args.sweep_point is not None:
+        return _prepare_sweep_point(args)
+    run_directory = os.path.abspath(args.run_dir)
     if args.stage_from is not None:
-        try:
-            stage_run_files(os.path.abspath(args.stage_from), run_directory)
-        except FerryStepError as problem:
-            return problem.message
+        stage_run_files(os.path.abspath(args.stage_from), run_directory)
+    _check_run_directory(run_directory)
+    return run_directory
+
+
+def _prepare_sweep_point(args):
+    """The point's run directory, <runs-dir>/<run id>, staged and made the
+    working directory, as a run's pod has /ferry/run; FERRY_RUN_ID names the
+    point's run for the step's code."""
+    source = os.path.abspath(args.stage_from)
+    run_id, files = read_sweep_point(source, args.sweep_point)
+    run_directory = os.path.join(os.path.abspath(args.runs_dir), run_id)
+    stage_files(source, files, run_directory, SWEEP_POINTS)
+    _check_run_directory(run_directory)
+    check_upstream_succeeded(run_directory, args.step)
+    os.environ["FERRY_RUN_ID"] = run_id
+    os.chdir(run_directory)
+    return run_directory
+
+
+def _check_run_directory(run_directory):
     if not os.path.isfile(os.path.join(run_directory, "spec.json")):
-        return "%s is not a run directory (no spec.json)" % run_directory
-    return None
+        raise FerryStepError("%s is not a run directory (no spec.json)" % run_directory)
 
 
-def _refusal_status(message):
+def _refusal_status(message, exit_code):
     """What status.json would say about a step refused before it started (the
     file itself is not written: the step directory may not be a safe place)."""
     now = _now_iso()
     return {"state": "failed", "pid": os.getpid(), "host": socket.gethostname(), "startedAt": now,
-            "finishedAt": now, "exitCode": EXIT_RUNTIME_ERROR,
+            "finishedAt": now, "exitCode": exit_code,
             "error": {"type": "FerryStepError", "message": message, "traceback": ""}}
 
 
@@ -1390,13 +1508,13 @@ def main(argv=None):
     args = _parse_args(argv)
     _line_buffered_output()
     records = _start_stdout_records()
-    run_directory = os.path.abspath(args.run_dir)
-    problem = _prepare_run_directory(args, run_directory)
-    if problem is not None:
-        sys.stderr.write("ferry: %s\n" % problem)
+    try:
+        run_directory = _prepare_run_directory(args)
+    except FerryStepError as problem:
+        sys.stderr.write("ferry: %s\n" % problem.message)
         if records is not None:
-            records.finish(_refusal_status(problem))
-        return EXIT_RUNTIME_ERROR
+            records.finish(_refusal_status(problem.message, problem.exit_code))
+        return problem.exit_code
     step_dir = os.path.join(run_directory, "steps", args.step)
     os.makedirs(step_dir, exist_ok=True)
     if records is not None:

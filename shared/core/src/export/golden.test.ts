@@ -8,18 +8,17 @@
  * A change shows up as a diff to review; to accept it:
  *   npx tsc -b && FERRY_UPDATE_GOLDEN=1 node --test shared/core/dist/export/golden.test.js
  */
-import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { assertGolden } from '../node/golden-files.js';
 import type { PipelineSpec } from '../spec.js';
 import { exportPipeline, type ExportRequest } from './index.js';
 
 // dist/export/ → the repository root
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const goldenDir = join(repoRoot, 'shared/core/golden/export');
-const updating = process.env['FERRY_UPDATE_GOLDEN'] === '1';
 
 const spec = JSON.parse(readFileSync(join(repoRoot, 'shared/core/golden/train_pipeline.spec.json'), 'utf8')) as PipelineSpec;
 const runtime = [{ name: 'ferry_runtime.py', text: '# the Ferry step runtime\n' }];
@@ -35,18 +34,7 @@ describe('golden files of ferry export', () => {
   for (const [file, request] of Object.entries(cases)) {
     test(file, () => {
       const actual = exportPipeline(spec, request);
-      const goldenPath = join(goldenDir, file);
-      if (updating) {
-        writeFileSync(goldenPath, actual);
-        return;
-      }
-      let expected: string;
-      try {
-        expected = readFileSync(goldenPath, 'utf8');
-      } catch {
-        assert.fail(`missing golden file ${goldenPath}; create it with FERRY_UPDATE_GOLDEN=1`);
-      }
-      assert.equal(actual, expected, `${file} differs from its golden file; review, then accept with FERRY_UPDATE_GOLDEN=1`);
+      assertGolden(join(goldenDir, file), actual, import.meta.url);
     });
   }
 });

@@ -11,10 +11,11 @@
  */
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { assertGolden } from '../golden-files.js';
 import type { JsonValue, PipelineSpec } from '../../spec.js';
 import type { KubernetesTargetConfig } from '../config.js';
 import { artifactsClaim, runConfigMap, stepJob, sweepConfigMap, sweepJob, type RuntimeFiles } from './manifests.js';
@@ -22,7 +23,6 @@ import { artifactsClaim, runConfigMap, stepJob, sweepConfigMap, sweepJob, type R
 // dist/node/kubernetes/ → the repository root
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
 const goldenDir = join(repoRoot, 'shared/core/golden/kubernetes');
-const updating = process.env['FERRY_UPDATE_GOLDEN'] === '1';
 
 const spec = JSON.parse(readFileSync(join(repoRoot, 'shared/core/golden/train_pipeline.spec.json'), 'utf8')) as PipelineSpec;
 const parameters = Object.fromEntries(spec.parameters.map((parameter) => [parameter.name, parameter.default])) as Record<string, JsonValue>;
@@ -107,18 +107,7 @@ describe('golden files of the Kubernetes target (train_pipeline)', () => {
       const known = JSON.parse(JSON.stringify(ObjectSerializer.serialize(ObjectSerializer.deserialize(object, type, ''), type, ''))) as unknown;
       assert.deepEqual(known, object, `${name} has fields a ${type} does not have: the "-" lines`);
       const actual = JSON.stringify(object, null, 2) + '\n';
-      const path = join(goldenDir, name);
-      if (updating) {
-        writeFileSync(path, actual);
-        return;
-      }
-      let expected: string;
-      try {
-        expected = readFileSync(path, 'utf8');
-      } catch {
-        assert.fail(`no golden file ${path}; regenerate (see the top of golden.test.ts) and review it`);
-      }
-      if (actual !== expected) assert.fail(describeDifference(`golden/kubernetes/${name}`, expected, actual));
+      assertGolden(join(goldenDir, name), actual, import.meta.url);
     });
   }
 
@@ -127,19 +116,3 @@ describe('golden files of the Kubernetes target (train_pipeline)', () => {
     assert.deepEqual(stale, [], 'golden files nothing generates any more');
   });
 });
-
-/** The differing lines between the common head and tail, as -/+ lines. */
-function describeDifference(label: string, expected: string, actual: string): string {
-  const want = expected.split('\n');
-  const got = actual.split('\n');
-  let head = 0;
-  while (head < want.length && head < got.length && want[head] === got[head]) head++;
-  let tail = 0;
-  while (tail < want.length - head && tail < got.length - head && want[want.length - 1 - tail] === got[got.length - 1 - tail]) tail++;
-  return [
-    `the generated file differs from ${label} at line ${head + 1} (- golden, + generated):`,
-    ...want.slice(head, want.length - tail).slice(0, 20).map((line) => `- ${line}`),
-    ...got.slice(head, got.length - tail).slice(0, 20).map((line) => `+ ${line}`),
-    'if the change is intended, regenerate: npx tsc -b && FERRY_UPDATE_GOLDEN=1 node --test shared/core/dist/node/kubernetes/golden.test.js',
-  ].join('\n');
-}

@@ -62,4 +62,22 @@ describe('which suspended Jobs to release', () => {
     assert.deepEqual(jobsToRelease([job('prepare', [], failedBy('PodFailurePolicy')), job('train', ['prepare'], {}, true)]), []);
     assert.deepEqual(jobsToRelease([job('train', ['prepare'], {}, true)]), []);
   });
+
+  test("a sweep's step waits until its upstream Job finished every point, and goes on when some of them succeeded", () => {
+    const indexed = (step: string, dependsOn: string[], status: V1Job['status'], suspend = false): V1Job => {
+      const each = job(step, dependsOn, status, suspend);
+      each.spec = { ...each.spec!, completionMode: 'Indexed', completions: 4 };
+      return each;
+    };
+    const evaluate = indexed('evaluate', ['train'], {}, true);
+    const released = (train: V1Job['status']) => jobsToRelease([indexed('train', [], train), evaluate]).map((each) => each.metadata!.name);
+    // Points still running: the Job has neither condition yet, whatever indexes already ended.
+    assert.deepEqual(released({ completedIndexes: '0-1', failedIndexes: '3' }), []);
+    assert.deepEqual(released({ ...failedBy('FailedIndexes'), completedIndexes: '0-1', failedIndexes: '2-3' }), ['ferry-r-evaluate']);
+    assert.deepEqual(released({ ...done, completedIndexes: '0-3' }), ['ferry-r-evaluate']);
+    // Every point failed: nothing to go on with.
+    assert.deepEqual(released({ ...failedBy('FailedIndexes'), failedIndexes: '0-3' }), []);
+    // A run's Job that failed never lets its downstream Job start, whatever its status says.
+    assert.deepEqual(jobsToRelease([job('train', [], { ...failedBy('PodFailurePolicy'), completedIndexes: '0' }), job('evaluate', ['train'], {}, true)]), []);
+  });
 });

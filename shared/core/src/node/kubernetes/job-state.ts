@@ -5,6 +5,7 @@
  * and why it waits, and its container's exit code why it failed.
  */
 import type { V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
+import { JobIndexes } from './job-indexes.js';
 
 export interface JobStepState {
   state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -61,7 +62,7 @@ function failureReason(failed: V1JobCondition, exitCode: number | undefined): st
 }
 
 /** Why a pod is not running yet, from its conditions and container states (Unschedulable, ImagePullBackOff...). */
-function pendingReason(pod: V1Pod | undefined): string {
+export function pendingReason(pod: V1Pod | undefined): string {
   if (!pod) return 'waiting for its pod to be created';
   const waiting = pod.status?.containerStatuses?.find((status) => status.state?.waiting?.reason)?.state?.waiting;
   if (waiting) return [waiting.reason, waiting.message].filter(Boolean).join(': ');
@@ -88,8 +89,19 @@ export function jobDependsOn(job: V1Job): string[] {
 export const isJobComplete = (job: V1Job) => condition(job, 'Complete') !== undefined;
 
 /**
- * The suspended Jobs of one run whose upstream steps' Jobs have all
- * completed: what to release now. Everything comes from the Jobs themselves
+ * Whether the Jobs downstream of this one may start: it completed; or, a
+ * sweep's Indexed Job, it finished every index with some of them completed
+ * (the points whose index failed are refused by the runtime: sweep-jobs.ts).
+ */
+function letsDownstreamStart(job: V1Job): boolean {
+  if (isJobComplete(job)) return true;
+  if (job.spec?.completionMode !== 'Indexed' || !condition(job, 'Failed')) return false;
+  return JobIndexes.parse(job.status?.completedIndexes, `Job ${job.metadata?.name ?? ''}: status.completedIndexes`).size > 0;
+}
+
+/**
+ * The suspended Jobs of one run (or one sweep) whose upstream steps' Jobs
+ * have all completed: what to release now. Everything comes from the Jobs themselves
  * (the DAG is in their annotations), so any Ferry server, restarted or on
  * another machine, releases the same Jobs.
  */
@@ -101,7 +113,7 @@ export function jobsToRelease(runJobs: readonly V1Job[]): V1Job[] {
       !job.metadata?.deletionTimestamp &&
       jobDependsOn(job).every((upstream) => {
         const upstreamJob = byStep.get(upstream);
-        return upstreamJob !== undefined && isJobComplete(upstreamJob);
+        return upstreamJob !== undefined && letsDownstreamStart(upstreamJob);
       }),
   );
 }

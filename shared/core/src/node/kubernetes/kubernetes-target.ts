@@ -9,40 +9,30 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AuthorizationV1Api, BatchV1Api, CoreV1Api, V1Job, V1Pod } from '@kubernetes/client-node';
+import { VersionApi, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import type { TargetCheck } from '../../api/contract.js';
 import { FerryError } from '../../errors.js';
 import type { Run, RunWithSpec } from '../../run.js';
+import type { Sweep } from '../../sweeps/sweep.js';
 import type { KubernetesTargetConfig } from '../config.js';
 import { BackoffPollPolicy, type BackoffOptions } from '../slurm/poll-policy.js';
 import { checkRunFilePath } from '../targets/run-files.js';
 import { logFile, metricsFile, readRange } from '../targets/step-files.js';
 import type { ActiveStep, LogRange, StartOutcome, StepObservation, Target } from '../targets/target.js';
 import { jobStep, jobStepState, jobsToRelease } from './job-state.js';
+import { describeKubeLocation, httpStatusOf, kubeError, type KubeClients } from './kube-client.js';
 import { LogMirror, type FollowPodLog, type ReadPodLog } from './log-mirror.js';
-import { ANNOTATION, artifactsClaim, LABEL, readRuntimeFiles, runConfigMap, stepJob, type RuntimeFiles } from './manifests.js';
+import { ANNOTATION, artifactsClaim, LABEL, readRuntimeFiles, runConfigMap, STEP_CONTAINER, stepJob, type RuntimeFiles } from './manifests.js';
+import { followPodLog, readPodLog } from './pod-logs.js';
 import { permissionsCheck } from './rbac.js';
-
-export interface KubeClients {
-  batch: BatchV1Api;
-  core: CoreV1Api;
-  authorization: AuthorizationV1Api;
-  /** Follows a pod's step container log (pod-logs.ts). */
-  followLog: (namespace: string) => FollowPodLog;
-  /** Reads a pod's whole step container log once ('' when it serves none). */
-  readLog: (namespace: string) => ReadPodLog;
-  /** The API server answers (its version), the namespace exists. */
-  check(): Promise<TargetCheck[]>;
-  /** Who the kubeconfig says we are, and which server: for messages. */
-  describe(): string;
-  close(): void;
-}
+import { Reflector } from './reflector.js';
+import { activeSweepJobs, isPointJobId, observePoint, SweepObjects } from './sweep-jobs.js';
 
 export interface KubernetesTargetOptions {
   /** Where runs' local directories go (logs and metrics as they stream). */
   runsDir: string;
   connect(): KubeClients;
-  /** The monitor's rhythm: each poll is two list calls (Jobs, pods). Default 1 s to 15 s. */
+  /** The monitor's rhythm: polls read the watched Jobs and pods, asking the API nothing. Default 1 s to 15 s. */
   poll?: BackoffOptions;
   /** How long cancel waits for the Jobs to be gone. Default 30 s. */
   cancelWaitMs?: number;
@@ -61,6 +51,8 @@ export class KubernetesTarget implements Target {
   private readonly mirrors = new Map<string, LogMirror>();
   private claimReady = false;
   private activity?: () => void;
+  private warn?: (message: string) => void;
+  private watched?: { jobs: Reflector<V1Job>; pods: Reflector<V1Pod> };
 
   constructor(
     readonly name: string,
@@ -75,15 +67,43 @@ export class KubernetesTarget implements Target {
     this.activity = listener;
   }
 
+  onWarning(listener: (message: string) => void): void {
+    this.warn = listener;
+  }
+
   private get kube(): KubeClients {
     return (this.clients ??= this.options.connect());
   }
 
   /** Reachability and version, the namespace, then each permission Ferry needs (as the kubeconfig's user). */
   async check(): Promise<TargetCheck[]> {
-    const checks = await this.kube.check();
-    if (!checks.every((check) => check.ok || check.optional)) return checks;
-    return [...checks, await permissionsCheck(this.kube.authorization, this.config.namespace, this.kube.describe())];
+    let kube: KubeClients;
+    try {
+      kube = this.kube;
+    } catch (error) {
+      return [{ name: 'kubeconfig', ok: false, detail: (error as Error).message, fix: 'set "kubeconfig" and "context" in the target, or $KUBECONFIG' }];
+    }
+    const where = describeKubeLocation(kube.location);
+    let server: TargetCheck;
+    try {
+      const version = await kube.kubeConfig.makeApiClient(VersionApi).getCode();
+      server = { name: 'API server', ok: true, detail: `${where}: Kubernetes ${version.gitVersion}` };
+    } catch (error) {
+      return [{ name: 'API server', ok: false, detail: kubeError(error, 'asking its version', kube.location).message, fix: 'check the kubeconfig, its context and that the API server is reachable from here' }];
+    }
+    const namespace = this.config.namespace;
+    let namespaceCheck: TargetCheck;
+    try {
+      await kube.core.readNamespace({ name: namespace });
+      namespaceCheck = { name: 'namespace', ok: true, detail: namespace };
+    } catch (error) {
+      const missing = (error as { code?: number }).code === 404;
+      namespaceCheck = missing
+        ? { name: 'namespace', ok: false, detail: `namespace ${namespace} does not exist`, fix: `create it (kubectl create namespace ${namespace}) or set "namespace" in the target` }
+        : { name: 'namespace', ok: true, optional: true, detail: `${namespace} (not readable by this user; Ferry does not need to)` };
+    }
+    const user = kube.kubeConfig.getCurrentUser()?.name ?? 'the context\'s user';
+    return [server, namespaceCheck, await permissionsCheck(kube.authorization, namespace, user)];
   }
 
   runDir(runId: string): string {
@@ -96,15 +116,15 @@ export class KubernetesTarget implements Target {
     await this.ensureClaim();
     this.runtime ??= readRuntimeFiles();
     const configMap = runConfigMap({ id: run.id, spec: run.spec, parameters: run.parameters }, await this.runtime, this.config, this.name);
-    await ignoring(CONFLICT, () => this.kube.core.createNamespacedConfigMap({ namespace: this.config.namespace, body: configMap }), `creating ConfigMap ${configMap.metadata!.name}`);
+    await this.ignoring(CONFLICT, () => this.kube.core.createNamespacedConfigMap({ namespace: this.config.namespace, body: configMap }), `creating ConfigMap ${configMap.metadata!.name}`);
   }
 
   private async ensureClaim(): Promise<void> {
     if (this.claimReady) return;
     const claim = artifactsClaim(this.config, this.name);
     const name = claim.metadata!.name!;
-    const found = await ignoring(NOT_FOUND, () => this.kube.core.readNamespacedPersistentVolumeClaim({ name, namespace: this.config.namespace }), `reading claim ${name}`);
-    if (!found) await ignoring(CONFLICT, () => this.kube.core.createNamespacedPersistentVolumeClaim({ namespace: this.config.namespace, body: claim }), `creating claim ${name}`);
+    const found = await this.ignoring(NOT_FOUND, () => this.kube.core.readNamespacedPersistentVolumeClaim({ name, namespace: this.config.namespace }), `reading claim ${name}`);
+    if (!found) await this.ignoring(CONFLICT, () => this.kube.core.createNamespacedPersistentVolumeClaim({ namespace: this.config.namespace, body: claim }), `creating claim ${name}`);
     this.claimReady = true;
   }
 
@@ -121,7 +141,7 @@ export class KubernetesTarget implements Target {
       const job = stepJob(run, step, this.config, this.name);
       job.metadata!.annotations![ANNOTATION.dependsOn] = JSON.stringify(step.dependsOn.filter((upstream) => starting.has(upstream)));
       try {
-        await ignoring(CONFLICT, () => this.kube.batch.createNamespacedJob({ namespace: this.config.namespace, body: job }), `creating Job ${job.metadata!.name}`);
+        await this.ignoring(CONFLICT, () => this.kube.batch.createNamespacedJob({ namespace: this.config.namespace, body: job }), `creating Job ${job.metadata!.name}`);
       } catch (error) {
         // Nothing half-done: the Jobs created so far go again.
         await this.deleteJobs(Object.values(outcomes).flatMap((outcome) => (outcome.ok ? [outcome.jobId] : []))).catch(() => undefined);
@@ -133,35 +153,57 @@ export class KubernetesTarget implements Target {
     return outcomes;
   }
 
-  /** One list of the target's Jobs and one of their pods for all active steps; releases what may run now. */
+  /**
+   * The target's Jobs and pods as the watch keeps them (reflector.ts: one
+   * list, then a watch; a change makes the monitor poll at once): a poll asks
+   * the API server nothing, however many steps run. It releases what may run now.
+   */
   async poll(active: ActiveStep[]): Promise<StepObservation[]> {
     if (active.length === 0) return [];
-    const selector = `${LABEL.target}=${this.name}`;
-    const namespace = this.config.namespace;
-    const [jobs, pods] = await Promise.all([
-      call(() => this.kube.batch.listNamespacedJob({ namespace, labelSelector: selector }), 'listing Jobs'),
-      call(() => this.kube.core.listNamespacedPod({ namespace, labelSelector: selector }), 'listing pods'),
-    ]);
-    const jobsByName = new Map(jobs.items.map((job) => [job.metadata!.name!, job]));
+    const { jobs, pods } = await this.watching();
+    const jobsByName = new Map(jobs.list().map((job) => [job.metadata!.name!, job]));
     const runs = new Set(active.map((step) => step.runId));
-    for (const runId of runs) await this.release(jobs.items.filter((job) => job.metadata?.labels?.[LABEL.run] === runId));
-    return Promise.all(active.map((step) => this.observe(step, jobsByName.get(step.jobId), newestPod(pods.items, step.jobId))));
+    for (const runId of runs) await this.release(jobs.list().filter((job) => job.metadata?.labels?.[LABEL.run] === runId));
+    for (const sweepJobs of activeSweepJobs(active, jobs.list())) await this.release(sweepJobs);
+    return Promise.all(
+      active.map((step) => {
+        const point = observePoint(step.jobId, jobsByName, pods.list());
+        return point ? this.observe(step, undefined, point.pod, point.seen) : this.observe(step, jobsByName.get(step.jobId), newestPod(pods.list(), step.jobId));
+      }),
+    );
   }
 
-  private async observe(step: ActiveStep, job: V1Job | undefined, pod: V1Pod | undefined): Promise<StepObservation> {
-    const seen = jobStepState(job, pod);
+  /** The reflectors of this target's Jobs and pods, started on first use and synced. */
+  private async watching(): Promise<{ jobs: Reflector<V1Job>; pods: Reflector<V1Pod> }> {
+    if (!this.watched) {
+      const namespace = encodeURIComponent(this.config.namespace);
+      const common = { kubeConfig: this.kube.kubeConfig, labelSelector: `${LABEL.target}=${this.name}` };
+      const jobs = new Reflector<V1Job>({ ...common, path: `/apis/batch/v1/namespaces/${namespace}/jobs` });
+      const pods = new Reflector<V1Pod>({ ...common, path: `/api/v1/namespaces/${namespace}/pods` });
+      for (const reflector of [jobs, pods] as Reflector<V1Job | V1Pod>[]) {
+        for (const event of ['add', 'update', 'delete'] as const) reflector.on(event, () => this.activity?.());
+        reflector.on('failure', ({ error, retryInMs }) => this.warn?.(`Kubernetes target "${this.name}": watching failed (${error.message}); trying again in ${Math.round(retryInMs / 1000)} s`));
+        reflector.start();
+      }
+      this.watched = { jobs, pods };
+    }
+    await Promise.all([this.watched.jobs.waitForSync(), this.watched.pods.waitForSync()]);
+    return this.watched;
+  }
+
+  private async observe(step: ActiveStep, job: V1Job | undefined, pod: V1Pod | undefined, seen = jobStepState(job, pod)): Promise<StepObservation> {
     const key = `${step.runId}/${step.step}`;
     let mirror = this.mirrors.get(key);
     const podName = pod?.metadata?.name;
     if (podName && pod.status?.phase !== 'Pending' && mirror?.pod !== podName) {
       mirror?.stop();
-      mirror = new LogMirror(podName, { log: logFile(step.runDir, step.step), metrics: metricsFile(step.runDir, step.step) }, this.kube.followLog(this.config.namespace));
+      mirror = new LogMirror(podName, { log: logFile(step.runDir, step.step), metrics: metricsFile(step.runDir, step.step) }, this.podLogFollower());
       this.mirrors.set(key, mirror);
     }
     const ended = seen.state === 'succeeded' || seen.state === 'failed' || seen.state === 'cancelled';
     const podEnded = pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed';
     // Once the pod ended, its whole log is read once more; the monitor hears when that is done.
-    if (mirror && (ended || podEnded)) void mirror.finish(this.kube.readLog(this.config.namespace)).then(() => this.activity?.());
+    if (mirror && (ended || podEnded) && !mirror.finishing) void mirror.finish(this.podLogReader()).then(() => this.activity?.());
     // A step ends once its log is kept: the Job may be cleaned up (with its pod) right after.
     const logKept = !mirror || mirror.finished;
     const state = ended && !logKept ? 'running' : seen.state;
@@ -185,10 +227,39 @@ export class KubernetesTarget implements Target {
     };
   }
 
+  /** A pod's step container log, followed (pod-logs.ts resumes it across dropped connections without loss or repeats). */
+  private podLogFollower(): FollowPodLog {
+    return async (pod, onText, signal) => {
+      let writing = Promise.resolve();
+      const follower = followPodLog(this.kube, { namespace: this.config.namespace, pod, container: STEP_CONTAINER }, {
+        onLine: (line) => {
+          writing = writing.then(() => onText(`${line}\n`));
+        },
+      });
+      if (signal.aborted) follower.stop();
+      else signal.addEventListener('abort', () => follower.stop(), { once: true });
+      await follower.done;
+      await writing;
+    };
+  }
+
+  /** A pod's whole step container log ('' when it serves none: a container that never started). */
+  private podLogReader(): ReadPodLog {
+    return async (pod) => {
+      try {
+        const lines = await readPodLog(this.kube, { namespace: this.config.namespace, pod, container: STEP_CONTAINER });
+        return lines.map((line) => `${line}\n`).join('');
+      } catch (error) {
+        if (/HTTP 400/.test((error as Error).message)) return '';
+        throw error;
+      }
+    };
+  }
+
   /** Un-suspends the run's Jobs whose upstream Jobs completed. */
   private async release(runJobs: readonly V1Job[]): Promise<void> {
     for (const job of jobsToRelease(runJobs)) {
-      await ignoring(
+      await this.ignoring(
         NOT_FOUND,
         () =>
           this.kube.batch.patchNamespacedJob(
@@ -201,8 +272,26 @@ export class KubernetesTarget implements Target {
   }
 
   private async runJobs(runId: string): Promise<V1Job[]> {
-    const list = await call(() => this.kube.batch.listNamespacedJob({ namespace: this.config.namespace, labelSelector: `${LABEL.run}=${runId}` }), 'listing Jobs');
+    const list = await this.call(() => this.kube.batch.listNamespacedJob({ namespace: this.config.namespace, labelSelector: `${LABEL.run}=${runId}` }), 'listing Jobs');
     return list.items;
+  }
+
+  /** The sweep's ConfigMap (every point's files, points.json) and the artifacts claim. */
+  async stageSweep(sweep: Sweep, points: RunWithSpec[]): Promise<void> {
+    await Promise.all(points.map((point) => mkdir(this.runDir(point.id), { recursive: true })));
+    await this.ensureClaim();
+    await this.sweepObjects().stage(sweep, points, await (this.runtime ??= readRuntimeFiles()));
+  }
+
+  /** One suspended Indexed Job per step (index i: point i), then releases the roots; each point's step is `<Job>#<i>`. */
+  async startSweep(sweep: Sweep, points: RunWithSpec[]): Promise<Record<string, Record<string, StartOutcome>>> {
+    const { jobs, outcomes } = await this.sweepObjects().start(sweep, points, await (this.runtime ??= readRuntimeFiles()));
+    await this.release(jobs);
+    return outcomes;
+  }
+
+  private sweepObjects(): SweepObjects {
+    return new SweepObjects(this.kube, this.config, this.name);
   }
 
   cancel(run: Run, steps: string[]): Promise<void> {
@@ -211,11 +300,13 @@ export class KubernetesTarget implements Target {
 
   /** Deletes the steps' Jobs with their pods (background propagation) and waits until the Jobs are gone. */
   async cancelRuns(runs: { run: Run; steps: string[] }[]): Promise<void> {
-    const names = runs.flatMap(({ run, steps }) => run.steps.filter((step) => steps.includes(step.name) && step.jobId).map((step) => step.jobId!));
+    const jobIds = runs.flatMap(({ run, steps }) => run.steps.filter((step) => steps.includes(step.name) && step.jobId).map((step) => step.jobId!));
+    // A sweep's Job goes once every one of its points is finished or cancelled (sweep-jobs.ts).
+    const names = [...jobIds.filter((jobId) => !isPointJobId(jobId)), ...(await this.sweepObjects().cancelPoints(jobIds.filter(isPointJobId)))];
     await this.deleteJobs(names);
     const deadline = Date.now() + (this.options.cancelWaitMs ?? 30_000);
     for (;;) {
-      const left = await Promise.all(names.map((name) => ignoring(NOT_FOUND, () => this.kube.batch.readNamespacedJob({ name, namespace: this.config.namespace }), `reading Job ${name}`)));
+      const left = await Promise.all(names.map((name) => this.ignoring(NOT_FOUND, () => this.kube.batch.readNamespacedJob({ name, namespace: this.config.namespace }), `reading Job ${name}`)));
       if (left.every((job) => job === undefined) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -224,7 +315,7 @@ export class KubernetesTarget implements Target {
   private async deleteJobs(names: readonly string[]): Promise<void> {
     await Promise.all(
       names.map((name) =>
-        ignoring(NOT_FOUND, () => this.kube.batch.deleteNamespacedJob({ name, namespace: this.config.namespace, propagationPolicy: 'Background' }), `deleting Job ${name}`),
+        this.ignoring(NOT_FOUND, () => this.kube.batch.deleteNamespacedJob({ name, namespace: this.config.namespace, propagationPolicy: 'Background' }), `deleting Job ${name}`),
       ),
     );
   }
@@ -241,10 +332,30 @@ export class KubernetesTarget implements Target {
     );
   }
 
+  /** An API call whose failure becomes a FerryError saying what was being done, and where. */
+  private async call<T>(request: () => Promise<T>, doing: string): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw kubeError(error, doing, this.kube.location);
+    }
+  }
+
+  /** As `call`, but an answer with status `ignored` (404, 409) is undefined instead of an error. */
+  private async ignoring<T>(ignored: number, request: () => Promise<T>, doing: string): Promise<T | undefined> {
+    try {
+      return await request();
+    } catch (error) {
+      if (httpStatusOf(error) === ignored) return undefined;
+      throw kubeError(error, doing, this.kube.location);
+    }
+  }
+
   async dispose(): Promise<void> {
     for (const mirror of this.mirrors.values()) mirror.stop();
     this.mirrors.clear();
-    this.clients?.close();
+    await Promise.all([this.watched?.jobs.stop(), this.watched?.pods.stop()]);
+    this.watched = undefined;
     this.clients = undefined;
   }
 }
@@ -254,36 +365,4 @@ function newestPod(pods: readonly V1Pod[], jobName: string): V1Pod | undefined {
   return pods
     .filter((pod) => pod.metadata?.labels?.['job-name'] === jobName || pod.metadata?.labels?.['batch.kubernetes.io/job-name'] === jobName)
     .sort((a, b) => String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')))[0];
-}
-
-/** An API call whose failure becomes a FerryError saying what was being done. */
-async function call<T>(request: () => Promise<T>, doing: string): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    throw new FerryError('target', `Kubernetes: ${doing}: ${apiMessage(error)}`);
-  }
-}
-
-/** As `call`, but an answer with status `ignored` (404, 409) is undefined instead of an error. */
-async function ignoring<T>(ignored: number, request: () => Promise<T>, doing: string): Promise<T | undefined> {
-  try {
-    return await request();
-  } catch (error) {
-    if ((error as { code?: number }).code === ignored) return undefined;
-    throw new FerryError('target', `Kubernetes: ${doing}: ${apiMessage(error)}`);
-  }
-}
-
-function apiMessage(error: unknown): string {
-  const body = (error as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      const status = JSON.parse(body) as { message?: string; code?: number };
-      if (status.message) return `${status.code ?? ''} ${status.message}`.trim();
-    } catch {
-      // not a Status object
-    }
-  }
-  return (error as Error).message;
 }

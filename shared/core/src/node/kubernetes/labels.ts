@@ -27,6 +27,8 @@ export const ANNOTATION = {
   step: 'ferry.dev/step',
   /** A sweep's Job: JSON array of the points' run ids, by completion index. */
   points: 'ferry.dev/points',
+  /** A sweep's Job: JSON array of the completion indexes whose points were cancelled (sweep-jobs.ts). */
+  cancelledPoints: 'ferry.dev/cancelled-points',
 } as const;
 
 export type Component = 'step' | 'code' | 'artifacts';

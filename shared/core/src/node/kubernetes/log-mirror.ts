@@ -32,7 +32,8 @@ export class LogMirror {
   private keptMetrics = 0;
   private readonly ready: Promise<void>;
   private following: Promise<void>;
-  private finishing?: Promise<void>;
+  /** Set once `finish` was called. */
+  finishing?: Promise<void>;
   /** The runtime's last status record, when it wrote one. */
   status?: StepStatus;
   /** The whole log is kept (after `finish`). */
@@ -73,6 +74,7 @@ export class LogMirror {
   }
 
   private async follow(follow: FollowPodLog): Promise<void> {
+    if (this.abort.signal.aborted) return; // finished before it began: `finish` reads it all
     const reading = this.reading();
     try {
       await follow(this.pod, (text) => reading.push(text), this.abort.signal);

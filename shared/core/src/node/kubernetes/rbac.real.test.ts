@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { AuthorizationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Role } from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config.js';
-import { kubeClients } from './kube-clients.js';
+import { kubeClientsFor } from './kube-client.js';
 import { KubernetesTarget } from './kubernetes-target.js';
 import { ferryRole, missingPermissions, permissionsCheck } from './rbac.js';
 
@@ -95,7 +95,8 @@ describe('Ferry\'s Role on the real API server', { skip }, () => {
     role.rules = role.rules!.map((rule) => ({ ...rule, resources: rule.resources!.filter((resource) => resource !== 'pods/log') })).filter((rule) => rule.resources!.length > 0);
     const kubeConfig = await kubeConfigOfAccountWith(role);
     const config = { kubeconfig: 'in memory', namespace } as KubernetesTargetConfig;
-    const target = new KubernetesTarget('team', { ...config, image: 'python:3.12-slim' }, { runsDir: '/nonexistent', connect: () => kubeClients(kubeConfig, config) });
+    const location = { kubeconfig: 'in memory', context: kubeConfig.currentContext, server: kubeConfig.getCurrentCluster()!.server, namespace };
+    const target = new KubernetesTarget('team', { ...config, image: 'python:3.12-slim' }, { runsDir: '/nonexistent', connect: () => kubeClientsFor(kubeConfig, location) });
     const checks = await target.check();
     const server = checks.find((check) => check.name === 'API server')!;
     assert.equal(server.ok, true, server.detail);

@@ -124,12 +124,13 @@ export class K8sWitness {
   }
 
   /**
-   * kwok fails the pods of `step` (in this namespace) with `exitCode` instead
-   * of completing them: what a step raising an exception looks like to the
-   * Job controller.
+   * kwok fails the pods of `step` (in this namespace; of a sweep, only those
+   * of completion index `index` when given) with `exitCode` instead of
+   * completing them: what a step raising an exception looks like to the Job
+   * controller.
    */
-  async failStep(step: string, exitCode: number): Promise<() => Promise<void>> {
-    const name = `ferry-test-fail-${this.namespace}-${step}`.toLowerCase().replaceAll('_', '-').slice(0, 63);
+  async failStep(step: string, exitCode: number, index?: number): Promise<() => Promise<void>> {
+    const name = `ferry-test-fail-${this.namespace}-${step}${index === undefined ? '' : `-${index}`}`.toLowerCase().replaceAll('_', '-').slice(0, 63);
     this.stages.push(name);
     await this.custom.createClusterCustomObject({
       group: 'kwok.x-k8s.io',
@@ -145,6 +146,7 @@ export class K8sWitness {
             matchExpressions: [
               { key: '.metadata.namespace', operator: 'In', values: [this.namespace] },
               { key: '.metadata.labels["ferry.dev/step"]', operator: 'In', values: [step] },
+              ...(index === undefined ? [] : [{ key: '.metadata.labels["batch.kubernetes.io/job-completion-index"]', operator: 'In', values: [String(index)] }]),
               { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
               { key: '.status.phase', operator: 'In', values: ['Running'] },
             ],

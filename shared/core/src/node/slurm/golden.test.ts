@@ -9,10 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { assertGolden } from '../golden-files.js';
 import type { PipelineSpec } from '../../spec.js';
 import type { SlurmTargetConfig } from '../config.js';
 import { cancelScript } from './cancel-script.js';
@@ -26,7 +27,6 @@ import { submitScript, type SubmitStep } from './submit-script.js';
 // dist/node/slurm/ → the repository root
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
 const goldenDir = join(repoRoot, 'shared/core/golden/slurm');
-const updating = process.env['FERRY_UPDATE_GOLDEN'] === '1';
 
 const spec = JSON.parse(readFileSync(join(repoRoot, 'shared/core/golden/train_pipeline.spec.json'), 'utf8')) as PipelineSpec;
 const NONCE = '0123456789abcdef';
@@ -96,18 +96,7 @@ describe('golden files of the Slurm target (train_pipeline)', () => {
   for (const [name, actual] of Object.entries(generated)) {
     test(name, () => {
       execFileSync('bash', ['-n'], { input: actual }); // it is valid bash, whatever the diff says
-      const path = join(goldenDir, name);
-      if (updating) {
-        writeFileSync(path, actual);
-        return;
-      }
-      let expected: string;
-      try {
-        expected = readFileSync(path, 'utf8');
-      } catch {
-        assert.fail(`no golden file ${path}; regenerate (see the top of golden.test.ts) and review it`);
-      }
-      if (actual !== expected) assert.fail(describeDifference(`golden/slurm/${name}`, expected, actual));
+      assertGolden(join(goldenDir, name), actual, import.meta.url);
     });
   }
 
@@ -116,19 +105,3 @@ describe('golden files of the Slurm target (train_pipeline)', () => {
     assert.deepEqual(stale, [], 'golden files nothing generates any more');
   });
 });
-
-/** The differing lines between the common head and tail, as -/+ lines. */
-function describeDifference(label: string, expected: string, actual: string): string {
-  const want = expected.split('\n');
-  const got = actual.split('\n');
-  let head = 0;
-  while (head < want.length && head < got.length && want[head] === got[head]) head++;
-  let tail = 0;
-  while (tail < want.length - head && tail < got.length - head && want[want.length - 1 - tail] === got[got.length - 1 - tail]) tail++;
-  return [
-    `the generated file differs from ${label} at line ${head + 1} (- golden, + generated):`,
-    ...want.slice(head, want.length - tail).slice(0, 20).map((line) => `- ${line}`),
-    ...got.slice(head, got.length - tail).slice(0, 20).map((line) => `+ ${line}`),
-    'if the change is intended, regenerate: npx tsc -b && FERRY_UPDATE_GOLDEN=1 node --test shared/core/dist/node/slurm/golden.test.js',
-  ].join('\n');
-}

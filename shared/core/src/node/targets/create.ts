@@ -3,7 +3,7 @@ import type { FerryPaths } from '../paths.js';
 import type { PromptBroker } from '../prompts.js';
 import type { CommandRunner } from '../remote/command-runner.js';
 import { LocalCommandRunner } from '../remote/local-runner.js';
-import { kubeClients, loadKubeConfig } from '../kubernetes/kube-clients.js';
+import { loadKubeClients } from '../kubernetes/kube-client.js';
 import { KubernetesTarget, type KubernetesTargetOptions } from '../kubernetes/kubernetes-target.js';
 import { SlurmTarget, type SlurmTargetOptions } from '../slurm/slurm-target.js';
 import { SshConnectionPool } from '../ssh/ssh-pool.js';
@@ -32,7 +32,11 @@ export function createTarget(name: string, config: TargetConfig, paths: FerryPat
     case 'slurm':
       return new SlurmTarget(name, config, { connect: () => slurmRunner(name, config, options), ...options.slurm });
     case 'kubernetes':
-      return new KubernetesTarget(name, config, { runsDir: paths.runsDir, connect: () => kubeClients(loadKubeConfig(name, config), config), ...options.kubernetes });
+      return new KubernetesTarget(name, config, {
+        runsDir: paths.runsDir,
+        connect: () => loadKubeClients({ kubeconfig: config.kubeconfig, ...(config.context !== undefined && { context: config.context }) }),
+        ...options.kubernetes,
+      });
   }
 }
 
