@@ -109,6 +109,7 @@ export class ViewPanel implements vscode.Disposable {
       case 'parameters/submit':
       case 'parameters/cancel':
       case 'compare/history':
+      case 'compare/openLog':
         if (this.ready) this.handlers?.onIntent?.(message);
         break;
       default:

@@ -82,6 +82,7 @@ describe('webview protocol guards', () => {
       { type: 'parameters/cancel' },
       { type: 'ready', view: 'compare', protocol: WEBVIEW_PROTOCOL_VERSION },
       { type: 'compare/history', request: 1, metrics: ['loss'], width: 640, x: 'time', x0: 1.5, x1: 9 },
+      { type: 'compare/openLog', runId: 'r1', step: 'train' },
     ];
     for (const message of messages) assert.ok(isViewToHostMessage(message), message.type);
   });
@@ -128,6 +129,8 @@ describe('webview protocol guards', () => {
       { type: 'compare/history', request: 1, metrics: ['loss'], width: 0, x: 'step' },
       { type: 'compare/history', request: 1, metrics: ['loss'], width: 640, x: 'epoch' },
       { type: 'compare/history', request: 1, metrics: 'loss', width: 640, x: 'step' },
+      { type: 'compare/openLog', runId: 'r1' },
+      { type: 'compare/openLog', runId: 7, step: 'train' },
     ];
     for (const message of refusedFromView) assert.equal(isViewToHostMessage(message), false, JSON.stringify(message));
   });

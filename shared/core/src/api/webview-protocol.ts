@@ -8,7 +8,7 @@
  * before that, then answers with the view's `*\/init` message and streams
  * updates. The host owns the state (which run, which step, the data); the
  * view projects it and sends intents back (`log/loadEarlier`, `parameters/submit`,
- * `compare/history`).
+ * `compare/history`, `compare/openLog`).
  *
  * Messages cross a trust boundary (a webview can be scripted by what it
  * shows), so each side checks what it receives with the guards below.
@@ -204,12 +204,20 @@ export interface CompareHistoryRequestMessage {
   x1?: number;
 }
 
+/** The user clicked a point of a compared run's curve: open the log of the step (`stepName`) that logged it. */
+export interface CompareOpenLogMessage {
+  type: 'compare/openLog';
+  runId: string;
+  step: string;
+}
+
 export type ViewToHostMessage =
   | ReadyMessage
   | LogLoadEarlierMessage
   | ParametersSubmitMessage
   | ParametersCancelMessage
-  | CompareHistoryRequestMessage;
+  | CompareHistoryRequestMessage
+  | CompareOpenLogMessage;
 
 // ---- guards ---------------------------------------------------------------
 
@@ -327,6 +335,7 @@ const VIEW_MESSAGE_CHECKS: { [K in ViewToHostMessage['type']]: (m: Record_) => b
     (m.x === 'step' || m.x === 'time') &&
     optional(m.x0, isFiniteNumber) &&
     optional(m.x1, isFiniteNumber),
+  'compare/openLog': (m) => isString(m.runId) && isString(m.step),
 };
 
 function checkWith(checks: Record<string, (m: Record_) => boolean>, value: unknown): boolean {

@@ -4,6 +4,10 @@
  * colour everywhere. The host sends the comparison and answers history
  * requests (the chart's width; a zoomed range comes at full resolution); live
  * points append without losing the zoom, the sort or the user's choices.
+ * A y zoom stays in the view (the points held already cover it). Runs that
+ * differ only in a seed can be drawn as one mean line and band. With many
+ * lines, the run hovered in a chart or the table is highlighted in every
+ * chart; clicking a point asks the host to open that step's log.
  */
 import type { CompareResponse, HostToViewMessage } from '@ferry/core';
 import { useLayoutEffect, useRef, useState } from 'react';
@@ -11,9 +15,8 @@ import type uPlot from 'uplot';
 import { useControls } from '../controls.js';
 import { useHost, type ViewHost } from '../host.js';
 import { FALLBACK_COLORS, themeColors } from '../metrics/chart-theme.js';
-import type { XAxis } from '../metrics/series-table.js';
-import { compareCharts, runColors } from './chart-data.js';
-import { CompareChart, type XRange } from './CompareChart.js';
+import { compareCharts, historyAxis, runColors, type CompareX } from './chart-data.js';
+import { CompareChart, type XRange, type YRange } from './CompareChart.js';
 import { HistoryStore } from './history-store.js';
 import { RunsTable } from './RunsTable.js';
 import { orderRuns, tableColumns, type MetricChoice, type SortOrder } from './runs-table.js';
@@ -23,7 +26,10 @@ const FALLBACK_CHART_WIDTH = 600;
 const X_AXES = [
   { value: 'step', label: 'step' },
   { value: 'time', label: 'wall time' },
+  { value: 'relative', label: 'relative time' },
 ];
+/** Above this many lines in a chart, hovering one highlights its run and fades the others. */
+const HIGHLIGHT_ABOVE_LINES = 20;
 let nextSyncKey = 0;
 
 export interface CompareViewProps {
@@ -47,15 +53,20 @@ export function CompareView({ host, onChart }: CompareViewProps) {
   const [choices, setChoices] = useState<ReadonlyMap<string, MetricChoice>>(new Map());
   const [sort, setSort] = useState<SortOrder>();
   const [baseId, setBaseId] = useState<string>();
-  const [x, setX] = useState<XAxis>('step');
+  const [x, setX] = useState<CompareX>('step');
   const { Button, Checkbox, Select } = useControls();
   const [logY, setLogY] = useState(false);
   const [smoothing, setSmoothing] = useState(0);
   const [zoom, setZoom] = useState<XRange>();
+  const [zoomY, setZoomY] = useState(false);
+  const [groupSeeds, setGroupSeeds] = useState(false);
+  const [yZooms, setYZooms] = useState<ReadonlyMap<string, YRange>>(new Map());
+  const [highlighted, setHighlighted] = useState<string>();
 
   useLayoutEffect(() => setPalette(themeColors(root.current!).series), []);
 
-  const askHistory = (of: CompareResponse, axis: XAxis, range: XRange | undefined) => {
+  const askHistory = (of: CompareResponse, axis: CompareX, range: XRange | undefined) => {
+    const wall = range && axis === 'relative' ? wallTimeRange(range, store.runStarts()) : range;
     request.current += 1;
     store.requested(request.current);
     const width = Math.max(100, Math.round(charts.current?.clientWidth || FALLBACK_CHART_WIDTH));
@@ -64,8 +75,8 @@ export function CompareView({ host, onChart }: CompareViewProps) {
       request: request.current,
       metrics: of.metrics.map((metric) => metric.name),
       width,
-      x: axis,
-      ...(range ? { x0: Math.min(range.x0, range.x1), x1: Math.max(range.x0, range.x1) } : {}),
+      x: historyAxis(axis),
+      ...(wall ? { x0: Math.min(wall.x0, wall.x1), x1: Math.max(wall.x0, wall.x1) } : {}),
     });
   };
 
@@ -80,6 +91,8 @@ export function CompareView({ host, onChart }: CompareViewProps) {
         setSort(undefined);
         setBaseId(message.compare.runs[0]?.id);
         setZoom(undefined);
+        setYZooms(new Map());
+        setHighlighted(undefined);
         askHistory(message.compare, x, undefined);
         break;
       case 'compare/table': {
@@ -104,23 +117,34 @@ export function CompareView({ host, onChart }: CompareViewProps) {
     setVersion((v) => v + 1);
   });
 
-  const changeX = (axis: XAxis) => {
+  const changeX = (axis: CompareX) => {
     setX(axis);
     setZoom(undefined);
     if (compare) askHistory(compare, axis, undefined);
   };
+  /** An x range is asked for again at full resolution; no range (reset) also lets y range itself again. */
   const changeZoom = (range: XRange | undefined) => {
+    if (!range) setYZooms(new Map());
+    if (!range && !zoom) return;
     setZoom(range);
     if (compare) askHistory(compare, x, range);
   };
+  const zoomYOf = (metric: string) => (range: YRange) => setYZooms((current) => new Map(current).set(metric, range));
   const sortBy = (column: string) => setSort((current) => ({ column, reversed: current?.column === column ? !current.reversed : false }));
 
   const columns = compare ? tableColumns(compare, { allParameters, choices }) : [];
   const rows = compare ? orderRuns(compare.runs, columns, sort, baseId) : [];
   const colors = compare ? runColors(compare.runs, palette) : new Map();
   const chartData = compare
-    ? compareCharts(compare.runs, compare.differingParameters, compare.metrics.map((metric) => metric.name), store.series(), palette, { x, smoothing, logY })
+    ? compareCharts(compare.runs, compare.differingParameters, compare.metrics.map((metric) => metric.name), store.series(), palette, {
+        x,
+        smoothing,
+        logY,
+        runStarts: store.runStarts(),
+        groupSeeds,
+      })
     : [];
+  const highlighting = chartData.some((chart) => chart.lines.filter((line) => !line.faded && !line.band).length > HIGHLIGHT_ABOVE_LINES);
   const running = compare?.runs.filter((run) => run.job.state === 'running' || run.job.state === 'queued').length ?? 0;
 
   return (
@@ -134,7 +158,7 @@ export function CompareView({ host, onChart }: CompareViewProps) {
         <Checkbox className="ferry-compare-all-parameters" checked={allParameters} label="all parameters" onChange={setAllParameters} />
         <span className="ferry-field-inline">
           x axis{' '}
-          <Select className="ferry-compare-x" ariaLabel="x axis" value={x} options={X_AXES} onChange={(value) => changeX(value as XAxis)} />
+          <Select className="ferry-compare-x" ariaLabel="x axis" value={x} options={X_AXES} onChange={(value) => changeX(value as CompareX)} />
         </span>
         <Checkbox className="ferry-compare-log-y" checked={logY} label="log y" onChange={setLogY} />
         <label className="ferry-field-inline">
@@ -150,7 +174,9 @@ export function CompareView({ host, onChart }: CompareViewProps) {
           />{' '}
           <span className="ferry-muted">{smoothing.toFixed(2)}</span>
         </label>
-        <Button className="ferry-compare-reset-zoom" disabled={!zoom} onClick={() => changeZoom(undefined)}>
+        <Checkbox className="ferry-compare-group-seeds" checked={groupSeeds} label="group seeds" onChange={setGroupSeeds} />
+        <Checkbox className="ferry-compare-zoom-y" checked={zoomY} label="drag zooms y" onChange={setZoomY} />
+        <Button className="ferry-compare-reset-zoom" disabled={!zoom && yZooms.size === 0} onClick={() => changeZoom(undefined)}>
           Reset zoom
         </Button>
       </div>
@@ -170,6 +196,8 @@ export function CompareView({ host, onChart }: CompareViewProps) {
           onSort={sortBy}
           onChoice={(metric, choice) => setChoices((current) => new Map(current).set(metric, choice))}
           onBase={setBaseId}
+          highlighted={highlighting ? highlighted : undefined}
+          onHighlight={highlighting ? setHighlighted : undefined}
         />
       )}
       {compare && chartData.length === 0 && <p className="ferry-muted">None of these runs logged a metric.</p>}
@@ -182,6 +210,13 @@ export function CompareView({ host, onChart }: CompareViewProps) {
               logY={logY}
               zoom={zoom}
               onZoom={changeZoom}
+              zoomY={zoomY}
+              yZoom={yZooms.get(chart.metric)}
+              onZoomY={zoomYOf(chart.metric)}
+              highlighting={highlighting}
+              highlighted={highlighted}
+              onHighlight={setHighlighted}
+              onOpenLine={(line) => host.postMessage({ type: 'compare/openLog', runId: line.runId, step: line.stepName })}
               syncKey={syncKey}
               onChart={onChart && ((made) => onChart(chart.metric, made))}
             />
@@ -190,4 +225,17 @@ export function CompareView({ host, onChart }: CompareViewProps) {
       </div>
     </div>
   );
+}
+
+/**
+ * A relative-time range as wall time for the host: from the earliest run's
+ * start + x0 to the latest run's start + x1, so every run's part of the range
+ * comes back. Undefined (everything) before any run's start is known.
+ */
+function wallTimeRange(range: XRange, starts: ReadonlyMap<string, number>): XRange | undefined {
+  if (starts.size === 0) return undefined;
+  const values = [...starts.values()];
+  const lo = Math.min(range.x0, range.x1);
+  const hi = Math.max(range.x0, range.x1);
+  return { x0: Math.min(...values) + lo, x1: Math.max(...values) + hi };
 }

@@ -3,7 +3,8 @@
  * curves' colour), a column per shown parameter, metric and job fact. Headers
  * sort; a metric header also picks the reducer and which way is better. The
  * base run stays pinned under the header and the cells that differ from it
- * are marked. Only the rows in view are in the DOM.
+ * are marked. Only the rows in view are in the DOM. Where the charts
+ * highlight a hovered run, hovering its row highlights it too.
  */
 import type { ComparedRun, MetricReducer } from '@ferry/core';
 import { METRIC_REDUCERS } from '@ferry/core';
@@ -40,9 +41,13 @@ export interface RunsTableProps {
   onSort(column: string): void;
   onChoice(metric: string, choice: MetricChoice): void;
   onBase(runId: string | undefined): void;
+  /** The run highlighted in the charts. */
+  highlighted?: string | undefined;
+  /** Hovering a row (leaving it: undefined) highlights its run; absent when the charts do not highlight. */
+  onHighlight?(runId: string | undefined): void;
 }
 
-export function RunsTable({ rows, columns, baseId, differing, colors, sort, onSort, onChoice, onBase }: RunsTableProps) {
+export function RunsTable({ rows, columns, baseId, differing, colors, sort, onSort, onChoice, onBase, highlighted, onHighlight }: RunsTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(FALLBACK_VIEWPORT);
@@ -62,7 +67,13 @@ export function RunsTable({ rows, columns, baseId, differing, colors, sort, onSo
   const best = new Map(columns.map((column) => [column.key, bestValue(rows, column)]));
 
   const row = (run: ComparedRun, pinned: boolean) => (
-    <tr key={run.id} data-run={run.id} className={pinned ? 'ferry-compare-base' : undefined}>
+    <tr
+      key={run.id}
+      data-run={run.id}
+      className={[pinned && 'ferry-compare-base', run.id === highlighted && 'ferry-compare-highlighted'].filter(Boolean).join(' ') || undefined}
+      onMouseEnter={onHighlight && (() => onHighlight(run.id))}
+      onMouseLeave={onHighlight && (() => onHighlight(undefined))}
+    >
       <th scope="row" className="ferry-compare-run" title={run.id}>
         <Swatch {...colors.get(run.id)!} />
         <button

@@ -3,13 +3,18 @@
  * (and per step, where several steps log the metric) in the run's colour,
  * named by the parameters that tell the runs apart; with smoothing, an
  * exponential moving average over each line and the raw line kept, faded.
- * Pure: no DOM.
+ * The x axis is the step, the wall time, or the relative time (seconds since
+ * each run's first point, so runs started apart line up). With seeds
+ * grouped, the runs that differ only in a seed become one mean line per group
+ * (and step) inside a band from their lowest to their highest value. Pure: no DOM.
  */
 import type { ComparedRun } from '@ferry/core';
-import { alignSeries, type AlignedSeries, type XAxis } from '../metrics/series-table.js';
+import type { HistoryAxis } from '@ferry/core';
+import { alignSeries, type AlignedSeries } from '../metrics/series-table.js';
 import type { HeldSeries } from './history-store.js';
 import { seriesKey } from './history-store.js';
 import { runLabel } from './runs-table.js';
+import { groupLabel, seedGroups, spread } from './seed-groups.js';
 
 export interface ChartLine {
   key: string;
@@ -19,21 +24,42 @@ export interface ChartLine {
   dashed: boolean;
   /** The unsmoothed line behind a smoothed one. */
   faded: boolean;
+  /** An edge of a seed group's band: not stroked, no legend row. */
+  band?: boolean;
+  /** The run the line is of (a seed group's first run). */
   runId: string;
+  /** Every run the line stands for: its run, or a seed group's runs. */
+  members: readonly string[];
+  /** The pipeline step that logged the line. */
+  stepName: string;
+}
+
+/** What the charts' x axis shows: `relative` is seconds since each run's first point. */
+export type CompareX = 'step' | 'time' | 'relative';
+
+/** The axis the host reads histories on for an x axis (relative time is wall time, shifted per run here). */
+export function historyAxis(x: CompareX): HistoryAxis {
+  return x === 'step' ? 'step' : 'time';
 }
 
 export interface CompareChartData {
   metric: string;
   lines: ChartLine[];
   data: AlignedSeries;
+  /** Filled between two series (uPlot's indices, the upper first): a seed group's lowest to highest. */
+  bands: Array<[number, number]>;
 }
 
 export interface ChartOptions {
-  x: XAxis;
+  x: CompareX;
+  /** Each run's first time (relative time counts from it); a run missing here counts from its own first point held. */
+  runStarts?: ReadonlyMap<string, number>;
   /** EMA weight, 0 (none) to below 1. */
   smoothing: number;
   /** Values ≤ 0 cannot be drawn on a log scale: they become gaps. */
   logY: boolean;
+  /** Runs that differ only in a seed drawn as one mean line with a min–max band. */
+  groupSeeds?: boolean;
 }
 
 /** Each run's colour, by its place in the comparison: the same in the table and every chart. */
@@ -58,25 +84,55 @@ export function compareCharts(
       .sort((a, b) => order.get(a.runId)! - order.get(b.runId)! || a.stepName.localeCompare(b.stepName));
     const manySteps = new Set(series.map((s) => s.stepName)).size > 1;
     const raw = alignSeries(
-      series.map((s) => ({ key: seriesKey(s), label: '', points: s.step.map((step, i) => ({ step, time: s.time[i]!, value: s.value[i]! })) })),
-      options.x,
+      series.map((s) => {
+        const start = options.x === 'relative' ? (options.runStarts?.get(s.runId) ?? s.time[0] ?? 0) : 0;
+        return { key: seriesKey(s), label: '', points: s.step.map((step, i) => ({ step, time: s.time[i]! - start, value: s.value[i]! })) };
+      }),
+      historyAxis(options.x),
     );
     const [xs, ...ys] = raw;
     const lines: ChartLine[] = [];
     const columns: Array<Array<number | null>> = [];
+    const bands: Array<[number, number]> = [];
+    const drawable = (i: number) => (options.logY ? ys[i]!.map((v) => (v !== null && v > 0 ? v : null)) : ys[i]!);
+    const smoothed = (values: Array<number | null>) => (options.smoothing > 0 ? ema(values, options.smoothing) : values);
+    if (options.groupSeeds) {
+      const index = new Map(series.map((s, i) => [seriesKey(s), i]));
+      for (const group of seedGroups(runs)) {
+        const members = group.runs.map((run) => run.id);
+        const { color, dashed } = colors.get(members[0]!)!;
+        for (const stepName of [...new Set(series.filter((s) => members.includes(s.runId)).map((s) => s.stepName))].sort()) {
+          const of = members.map((runId) => index.get(seriesKey({ runId, stepName, name: metric }))).filter((i) => i !== undefined);
+          const { mean, min, max } = spread(of.map((i) => smoothed(drawable(i))));
+          const key = `${group.key}\u0000${stepName}`;
+          const label = groupLabel(group, differing) + (manySteps ? ` · ${stepName}` : '');
+          const line = { color, dashed, faded: false, runId: members[0]!, members, stepName };
+          if (of.length > 1) {
+            lines.push({ ...line, key: `${key}\u0000max`, label: `${label} (max)`, band: true });
+            lines.push({ ...line, key: `${key}\u0000min`, label: `${label} (min)`, band: true });
+            columns.push(max, min);
+            bands.push([columns.length - 1, columns.length]);
+          }
+          lines.push({ ...line, key, label });
+          columns.push(mean);
+        }
+      }
+      return { metric, lines, data: [xs, ...columns], bands };
+    }
     series.forEach((s, i) => {
       const run = runs[order.get(s.runId)!]!;
       const { color, dashed } = colors.get(s.runId)!;
       const label = runLabel(run, differing) + (manySteps ? ` · ${s.stepName}` : '');
-      const values = options.logY ? ys[i]!.map((v) => (v !== null && v > 0 ? v : null)) : ys[i]!;
+      const values = drawable(i);
+      const line = { color, dashed, runId: s.runId, members: [s.runId], stepName: s.stepName };
       if (options.smoothing > 0) {
-        lines.push({ key: `${seriesKey(s)}\u0000raw`, label: `${label} (raw)`, color, dashed, faded: true, runId: s.runId });
+        lines.push({ ...line, key: `${seriesKey(s)}\u0000raw`, label: `${label} (raw)`, faded: true });
         columns.push(values);
       }
-      lines.push({ key: seriesKey(s), label, color, dashed, faded: false, runId: s.runId });
-      columns.push(options.smoothing > 0 ? ema(values, options.smoothing) : values);
+      lines.push({ ...line, key: seriesKey(s), label, faded: false });
+      columns.push(smoothed(values));
     });
-    return { metric, lines, data: [xs, ...columns] };
+    return { metric, lines, data: [xs, ...columns], bands };
   });
 }
 

@@ -207,3 +207,176 @@ describe('compare view', () => {
     assert.equal($('[role=alert]').textContent, 'the server is not running');
   });
 });
+
+describe('compare charts', () => {
+  const pick = (selector: string, value: string) =>
+    user(() => {
+      const select = $(selector) as HTMLSelectElement;
+      select.value = value;
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+  const tick = (selector: string) => user(() => $(selector).click());
+  /** The pointer at a value of a chart, as uPlot reads a mouse event over its plot (happy-dom puts the plot at 0, 0). */
+  const pointerAt = (chart: uPlot, type: string, x: number, y: number) =>
+    user(() => chart.over.dispatchEvent(new MouseEvent(type, { clientX: chart.valToPos(x, 'x'), clientY: chart.valToPos(y, 'y'), movementX: 1, bubbles: true })));
+
+  test('relative time counts seconds from each run\'s first point, and a zoom on it asks for every run\'s part of the range', async () => {
+    host.send({ type: 'compare/init', compare: sweepComparison() });
+    pick('.ferry-compare-x', 'relative');
+    assert.equal(lastRequest().x, 'time', 'the host reads wall time');
+    const history = sweepHistory();
+    history.x = 'time';
+    // r-b started 50 s after the others.
+    for (const series of history.series) if (series.runId === 'r-b') series.time = series.time.map((t) => t + 50);
+    answerHistory(history);
+    await chartsSettle();
+    const loss = charts.get('loss')!;
+    assert.equal(loss.series[0]!.label, 'seconds');
+    assert.deepEqual(loss.data[0], [0, 1, 2], 'the runs line up from 0');
+    assert.deepEqual(loss.data[2], [0.8, 0.3, 0.32], 'r-b on the same x as the others');
+    assert.deepEqual(charts.get('accuracy')!.data[0], [3], 'accuracy counts from the run\'s first point of any metric');
+
+    const left = loss.valToPos(0.5, 'x');
+    const right = loss.valToPos(1.5, 'x');
+    user(() => loss.setSelect({ left, width: right - left, top: 0, height: 10 }));
+    const zoomed = lastRequest();
+    assert.equal(zoomed.x, 'time');
+    assert.ok(Math.abs(zoomed.x0! - 100.5) < 0.01 && Math.abs(zoomed.x1! - 151.5) < 0.01, `asked for [${zoomed.x0}, ${zoomed.x1}]`);
+    // The zoomed answer starts later than the runs did: x still counts from their first points.
+    const part = sweepHistory();
+    part.series = part.series.filter((s) => s.name === 'loss').map((s) => ({ ...s, step: [1], time: [s.runId === 'r-b' ? 151 : 101], value: [s.value[1]!] }));
+    answerHistory(part);
+    await chartsSettle();
+    assert.deepEqual(charts.get('loss')!.data[0], [1]);
+  });
+
+  test('a y zoom narrows the value range alone, asks the host for nothing, and reset lets y range itself again', async () => {
+    host.send({ type: 'compare/init', compare: sweepComparison() });
+    answerHistory();
+    await chartsSettle();
+    const requests = historyRequests().length;
+    tick('.ferry-compare-zoom-y');
+    const loss = charts.get('loss')!;
+    const top = loss.valToPos(0.7, 'y');
+    const bottom = loss.valToPos(0.3, 'y');
+    user(() => loss.setSelect({ left: 0, width: 0, top, height: bottom - top }));
+    await chartsSettle();
+    const zoomed = charts.get('loss')!;
+    assert.ok(Math.abs(zoomed.scales.y.min! - 0.3) < 0.01 && Math.abs(zoomed.scales.y.max! - 0.7) < 0.01, `y is [${zoomed.scales.y.min}, ${zoomed.scales.y.max}]`);
+    assert.deepEqual([zoomed.scales.x.min, zoomed.scales.x.max], [0, 2], 'x untouched');
+    assert.equal(historyRequests().length, requests, 'nothing asked');
+    assert.ok(charts.get('accuracy')!.scales.y.max! > 0.85, 'the other metric keeps its range');
+
+    host.send({ type: 'compare/points', runId: 'r-b', stepName: 'train', name: 'loss', from: 3, step: [3], time: [104], value: [0.1] });
+    await chartsSettle();
+    assert.ok(Math.abs(charts.get('loss')!.scales.y.min! - 0.3) < 0.01, 'a live point keeps the y zoom');
+
+    user(() => $('.ferry-compare-reset-zoom').click());
+    await chartsSettle();
+    assert.ok(charts.get('loss')!.scales.y.min! <= 0.1 && charts.get('loss')!.scales.y.max! >= 1.1, 'y fits every point again');
+    assert.equal(historyRequests().length, requests, 'x was not zoomed: still nothing asked');
+    assert.equal(($('.ferry-compare-reset-zoom') as HTMLButtonElement).disabled, true);
+  });
+
+  test('above 20 runs, hovering a line or a row highlights its run in every chart and fades the others', async () => {
+    const many = sweepComparison();
+    const template = many.runs[0]!;
+    many.runs = Array.from({ length: 24 }, (_, i): ComparedRun => ({ ...template, id: `r-${i}`, parameters: { ...template.parameters, learning_rate: i } }));
+    many.differingParameters = ['learning_rate'];
+    host.send({ type: 'compare/init', compare: many });
+    answerHistory({
+      x: 'step',
+      width: 600,
+      series: many.runs.flatMap((run, i) => [
+        { runId: run.id, stepName: 'train', name: 'loss', count: 3, complete: true, step: [0, 1, 2], time: [100, 101, 102], value: [i, i, i] },
+        { runId: run.id, stepName: 'evaluate', name: 'accuracy', count: 1, complete: true, step: [0], time: [103], value: [i / 100] },
+      ]),
+    });
+    await chartsSettle();
+    const alphas = (chart: uPlot) => chart.series.slice(1).map((s) => s.alpha);
+    const highlighted = () => $$('.ferry-chart').map((figure) => figure.dataset.highlighted);
+
+    pointerAt(charts.get('loss')!, 'mousemove', 1, 7);
+    assert.deepEqual(highlighted(), ['r-7', 'r-7'], 'the same run in both charts');
+    for (const metric of ['loss', 'accuracy']) {
+      const chart = charts.get(metric)!;
+      assert.deepEqual(alphas(chart).map((alpha, i) => (i === 7 ? alpha : alpha! < 1)), [...Array(7).fill(true), 1, ...Array(16).fill(true)]);
+    }
+    assert.ok($('tr[data-run="r-7"]').classList.contains('ferry-compare-highlighted'));
+
+    user(() => charts.get('loss')!.over.dispatchEvent(new MouseEvent('mouseleave')));
+    assert.deepEqual(highlighted(), [undefined, undefined]);
+    assert.ok(alphas(charts.get('loss')!).every((alpha) => alpha === 1), 'every line as it was');
+
+    user(() => $('tr[data-run="r-3"]').dispatchEvent(new MouseEvent('mouseover', { bubbles: true })));
+    assert.deepEqual(highlighted(), ['r-3', 'r-3'], 'a hovered row highlights its run');
+    user(() => $('tr[data-run="r-3"]').dispatchEvent(new MouseEvent('mouseout', { bubbles: true })));
+    assert.deepEqual(highlighted(), [undefined, undefined]);
+  });
+
+  test('with few runs, hovering fades nothing', async () => {
+    host.send({ type: 'compare/init', compare: sweepComparison() });
+    answerHistory();
+    await chartsSettle();
+    pointerAt(charts.get('loss')!, 'mousemove', 1, 0.5);
+    assert.equal($('.ferry-chart[data-metric="loss"]').dataset.highlighted, undefined);
+    assert.ok(charts.get('loss')!.series.slice(1).every((s) => s.alpha === 1));
+  });
+
+  test('clicking a point asks the host to open the log of the step that logged it; a click away from the lines does not', async () => {
+    host.send({ type: 'compare/init', compare: sweepComparison() });
+    answerHistory();
+    await chartsSettle();
+    const loss = charts.get('loss')!;
+    const clickAt = (y: number) => ['mousemove', 'mousedown', 'mouseup', 'click'].forEach((type) => pointerAt(loss, type, 1, y));
+    clickAt(0.3);
+    assert.deepEqual(host.posted.at(-1), { type: 'compare/openLog', runId: 'r-b', step: 'train' });
+    const posted = host.posted.length;
+    clickAt(0.95);
+    assert.equal(host.posted.length, posted, 'no line near 0.95 at step 1');
+
+    // A drag that ends over a line zooms and opens nothing.
+    pointerAt(loss, 'mousemove', 0.2, 0.3);
+    pointerAt(loss, 'mousedown', 0.2, 0.3);
+    pointerAt(loss, 'mousemove', 1, 0.3);
+    pointerAt(loss, 'mouseup', 1, 0.3);
+    pointerAt(loss, 'click', 1, 0.3);
+    assert.ok(lastRequest().x0! > 0.1, 'zoomed');
+    assert.equal(host.posted.filter((m) => m.type === 'compare/openLog').length, 1);
+  });
+});
+
+describe('seed groups', () => {
+  test('"group seeds" draws one mean line per group of runs that differ only in a seed, inside a min–max band', async () => {
+    const seeded = sweepComparison();
+    seeded.runs.forEach((run, i) => (run.parameters = { learning_rate: i < 2 ? 0.1 : 0.2, seed: i % 2 }));
+    seeded.parameters = ['learning_rate', 'seed'];
+    seeded.differingParameters = ['learning_rate', 'seed'];
+    host.send({ type: 'compare/init', compare: seeded });
+    answerHistory();
+    user(() => $('.ferry-compare-group-seeds').click());
+    await chartsSettle();
+    const loss = charts.get('loss')!;
+    assert.deepEqual(loss.series.slice(1).map((s) => s.label), [
+      'learning_rate=0.1 · 2 runs (max)',
+      'learning_rate=0.1 · 2 runs (min)',
+      'learning_rate=0.1 · 2 runs',
+      'learning_rate=0.2 · 2 runs (max)',
+      'learning_rate=0.2 · 2 runs (min)',
+      'learning_rate=0.2 · 2 runs',
+    ]);
+    const rounded = (values: ArrayLike<number | null | undefined>) => Array.from(values, (v) => Number(v!.toFixed(3)));
+    assert.deepEqual(rounded(loss.data[3]!), [0.85, 0.4, 0.365], 'the mean of r-a and r-b');
+    assert.deepEqual(rounded(loss.data[1]!), [0.9, 0.5, 0.41], 'the highest');
+    assert.deepEqual(rounded(loss.data[5]!), [0.95, 0.2, 0.25], 'the lowest of r-c and r-d');
+    // uPlot keeps the bands it was given (its typings leave them out of the instance).
+    const bands = (loss as uPlot & { bands: uPlot.Band[] }).bands;
+    assert.deepEqual(bands.map((band) => band.series), [[1, 2], [4, 5]]);
+    const legendRows = $$('.ferry-chart[data-metric="loss"] .u-legend .u-series').slice(1);
+    assert.deepEqual(legendRows.map((row) => !row.classList.contains('ferry-compare-raw')), [false, false, true, false, false, true], 'only the means in the legend');
+    assert.equal($('.ferry-chart[data-metric="loss"]').dataset.points, '6');
+
+    user(() => $('.ferry-compare-group-seeds').click());
+    assert.equal(charts.get('loss')!.series.length, 1 + 4, 'a line per run again');
+  });
+});

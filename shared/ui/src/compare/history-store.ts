@@ -8,6 +8,9 @@
  * on, so a point is never drawn twice or skipped. Deltas that arrive while a
  * history request is out are kept and applied again on top of its answer
  * (the answer may have been read before them).
+ *
+ * Each run's first time is kept apart from the series: a zoomed answer no
+ * longer starts at the run's first point, and relative time counts from it.
  */
 import type { ComparePointsMessage, HistoryResponse, HistorySeries } from '@ferry/core';
 
@@ -33,10 +36,12 @@ export class HistoryStore {
   private readonly held = new Map<string, HeldSeries>();
   private pending: number | undefined;
   private sinceRequest: SeriesDelta[] = [];
+  private readonly starts = new Map<string, number>();
 
   /** Forgets everything (a new set of runs). */
   clear(): void {
     this.held.clear();
+    this.starts.clear();
     this.pending = undefined;
     this.sinceRequest = [];
   }
@@ -52,7 +57,10 @@ export class HistoryStore {
     if (request !== this.pending) return false;
     this.pending = undefined;
     this.held.clear();
-    for (const series of history.series) this.held.set(seriesKey(series), readSeries(series));
+    for (const series of history.series) {
+      this.held.set(seriesKey(series), readSeries(series));
+      this.noteStart(series.runId, series.time);
+    }
     for (const delta of this.sinceRequest) this.apply(delta);
     this.sinceRequest = [];
     return true;
@@ -67,7 +75,20 @@ export class HistoryStore {
     return [...this.held.values()];
   }
 
+  /** The time of each run's first point seen since `clear` (across its series): where its relative time is 0. */
+  runStarts(): ReadonlyMap<string, number> {
+    return this.starts;
+  }
+
+  private noteStart(runId: string, times: readonly number[]): void {
+    // A loop, not Math.min(...): a full-resolution series can outgrow the argument limit.
+    let first = this.starts.get(runId) ?? Number.POSITIVE_INFINITY;
+    for (const time of times) if (time < first) first = time;
+    if (Number.isFinite(first)) this.starts.set(runId, first);
+  }
+
   private apply(delta: SeriesDelta): void {
+    this.noteStart(delta.runId, delta.time);
     const key = seriesKey(delta);
     let series = this.held.get(key);
     if (!series) {

@@ -187,7 +187,8 @@ export function differsFromBase(run: ComparedRun, base: ComparedRun | undefined,
   return canonical(run.parameters[name]) !== canonical(base.parameters[name]);
 }
 
-function canonical(value: JsonValue | undefined): string {
+/** A value as JSON with object keys sorted: equal values, equal strings. */
+export function canonical(value: JsonValue | undefined): string {
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
