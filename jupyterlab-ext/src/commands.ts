@@ -4,6 +4,7 @@ export const CommandIDs = {
   editCellTags: 'ferry:edit-cell-tags',
   openLog: 'ferry:open-log',
   openMetrics: 'ferry:open-metrics',
+  compareRuns: 'ferry:compare-runs',
   openExecutedNotebook: 'ferry:open-executed-notebook',
   cancelRun: 'ferry:cancel-run',
   rerun: 'ferry:rerun',
@@ -22,4 +23,12 @@ export function runArgs(args: Record<string, unknown>): RunArgs {
   if (typeof runId !== 'string' || runId === '') throw new Error('this command needs a runId');
   const step = typeof args.step === 'string' ? args.step : undefined;
   return step === undefined ? { runId } : { runId, step };
+}
+
+/** The runs named by a command's `runIds` argument, when it has one. */
+export function runIdsArg(args: Record<string, unknown>): string[] | undefined {
+  const ids = args.runIds;
+  if (ids === undefined) return undefined;
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && id !== '')) throw new Error('runIds must be a list of run ids');
+  return [...new Set(ids as string[])];
 }

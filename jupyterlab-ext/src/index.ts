@@ -2,6 +2,7 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { cellTagsPlugin } from './plugins/cell-tags.js';
 import { clientPlugin } from './plugins/client.js';
+import { comparePlugin } from './plugins/compare.js';
 import { executedNotebooksPlugin } from './plugins/executed-notebooks.js';
 import { logsPlugin } from './plugins/logs.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -24,6 +25,7 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   stepBadgesPlugin,
   logsPlugin,
   metricsPlugin,
+  comparePlugin,
   executedNotebooksPlugin,
   runningPlugin,
 ];

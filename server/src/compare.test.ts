@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FerryError, isFinalRunState, type CompareStreamEvent, type FerryClient, type Run } from '@ferry/core';
@@ -91,7 +91,7 @@ describe('comparing runs', () => {
       assert.ok(run.job.durationSeconds! > 0 && run.job.queueWaitSeconds! >= 0);
       assert.equal(run.job.failedStep, undefined);
     }
-    assert.deepEqual(compared.unrecorded, ['node', 'retries']);
+    assert.deepEqual(compared.unrecorded, []);
 
     const history = await client.compareHistory({ runs: runs.map((run) => run.id), metrics: ['loss', 'train_accuracy'], width: 400 });
     assert.deepEqual([history.x, history.x0, history.x1], ['step', 0, 4]);
@@ -116,7 +116,7 @@ describe('comparing runs', () => {
     assert.equal(result.status, 0, result.stderr);
     const [header, ...rows] = result.stdout.trimEnd().split('\n');
     assert.deepEqual(header!.split(/\s{2,}/), [
-      'RUN', 'epochs', 'learning_rate', 'loss (min)', 'train_accuracy (max)', 'test_accuracy (max)', 'weight_norm (last)', 'STATE', 'TARGET', 'GPUS', 'WAIT', 'DURATION', 'EXIT',
+      'RUN', 'epochs', 'learning_rate', 'loss (min)', 'train_accuracy (max)', 'test_accuracy (max)', 'weight_norm (last)', 'STATE', 'TARGET', 'GPUS', 'WAIT', 'DURATION', 'EXIT', 'NODE', 'RETRIES',
     ]);
     assert.equal(rows.length, 3);
     const json = JSON.parse(ferry(home, ['compare', ...ids, '--json']).stdout) as CompareView;
@@ -128,6 +128,9 @@ describe('comparing runs', () => {
       assert.deepEqual(cells.slice(1, 3), [String(run.parameters.epochs), String(run.parameters.learning_rate)]);
       const loss = run.metrics.find((metric) => metric.name === 'loss')!;
       assert.equal(Number(cells[3]!.replace(' *', '')).toPrecision(5), loss.min!.toPrecision(5));
+      // Local steps ran on this machine, never started again, and a local target has no place in a cluster.
+      assert.deepEqual([run.job.node, run.job.retries, run.job.place], [hostname(), 0, undefined]);
+      assert.deepEqual(cells.slice(-2), [hostname(), '0']);
     });
     // The lowest loss is marked best: the run that trained longest at the higher rate.
     const best = rows.findIndex((row) => row.split(/\s{2,}/)[3]!.endsWith(' *'));

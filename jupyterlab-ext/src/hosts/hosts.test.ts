@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WEBVIEW_PROTOCOL_VERSION, type HostToViewMessage } from '@ferry/core';
 import { examplePath, startServer, testHome, waitFor, type ServerProcess, type TestHome } from '../../../server/dist/testing/harness.js';
+import { CompareHost } from './compare-host.js';
 import { LogHost } from './log-host.js';
 import { MetricsHost } from './metrics-host.js';
 
@@ -20,7 +21,7 @@ describe('in-page view hosts', () => {
     home.cleanup();
   });
 
-  function listen(host: LogHost | MetricsHost): HostToViewMessage[] {
+  function listen(host: LogHost | MetricsHost | CompareHost): HostToViewMessage[] {
     const received: HostToViewMessage[] = [];
     host.onMessage((message) => received.push(message));
     return received;
@@ -65,6 +66,49 @@ describe('in-page view hosts', () => {
       assert.deepEqual(received[0], { type: 'metrics/init', runs: [{ runId, label: 'train 4 epochs', series: [] }] });
       const loss = received.flatMap((m) => (m.type === 'metrics/append' && m.name === 'loss' ? m.points : []));
       assert.deepEqual(loss.map((p) => p.step), [0, 1, 2, 3]);
+    } finally {
+      host.dispose();
+    }
+  });
+
+  test('the compare host sends the table, streams the runs’ points as they are logged, and answers history requests', async () => {
+    const submit = (epochs: number) => server.client.submit({ notebookPath: examplePath('train_pipeline.ipynb'), parameters: { epochs } });
+    const ids = [(await submit(3)).id, (await submit(5)).id];
+    const host = new CompareHost(server.client, ids);
+    const received = listen(host);
+    host.postMessage({ type: 'ready', view: 'compare', protocol: WEBVIEW_PROTOCOL_VERSION });
+    try {
+      const ended = (id: string) => received.some((m) => m.type === 'compare/run' && m.runId === id && m.state === 'succeeded');
+      await waitFor('both runs to end in the view', () => (ids.every(ended) ? true : undefined), 120_000);
+      const init = received[0]!;
+      assert.equal(init.type, 'compare/init');
+      assert.deepEqual(init.type === 'compare/init' && init.compare.runs.map((run) => run.id), ids);
+      assert.deepEqual(init.type === 'compare/init' && init.compare.differingParameters, ['epochs']);
+
+      // Opened while the runs started: every loss point came live, each delta continuing where the last ended.
+      const live = new Map<string, number[]>();
+      for (const m of received) {
+        if (m.type !== 'compare/points' || m.name !== 'loss') continue;
+        const held = live.get(m.runId) ?? [];
+        assert.equal(m.from, held.length, 'no gap, nothing twice');
+        live.set(m.runId, [...held, ...m.step]);
+      }
+      assert.deepEqual(live.get(ids[0]!), [0, 1, 2]);
+      assert.deepEqual(live.get(ids[1]!), [0, 1, 2, 3, 4]);
+
+      // A run that ends brings the table again, with its final state.
+      const table = received.filter((m) => m.type === 'compare/table').at(-1);
+      assert.ok(table?.type === 'compare/table');
+      assert.deepEqual(table.compare.runs.map((run) => run.job.state), ['succeeded', 'succeeded']);
+
+      host.postMessage({ type: 'compare/history', request: 7, metrics: ['loss'], width: 800, x: 'step' });
+      const answer = await waitFor('the history', () => received.find((m) => m.type === 'compare/history'));
+      assert.ok(answer.type === 'compare/history');
+      assert.equal(answer.request, 7, 'answers the request it was asked');
+      assert.deepEqual(answer.history.series.map((series) => [series.runId, series.name, series.count]), [
+        [ids[0], 'loss', 3],
+        [ids[1], 'loss', 5],
+      ]);
     } finally {
       host.dispose();
     }

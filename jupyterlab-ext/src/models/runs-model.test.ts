@@ -96,4 +96,29 @@ describe('RunsModel without a connection', () => {
     model.select(undefined);
     assert.deepEqual(seen, ['x', undefined]);
   });
+
+  test('Ctrl+click adds runs to the selection and takes them out; Shift+click selects a range; a plain click one run again', () => {
+    const model = new RunsModel(idle);
+    for (const [id, day] of [['a', 1], ['b', 2], ['c', 3], ['d', 4]] as const) model.upsert(run(id, `2026-01-0${day}T00:00:00Z`));
+    model.select('c');
+    model.toggleSelected('a');
+    assert.deepEqual(model.selectedIds, ['c', 'a'], 'in list order, newest first');
+    assert.equal(model.selectedId, 'c', 'the open run stays open');
+    model.toggleSelected('a');
+    assert.deepEqual(model.selectedIds, ['c']);
+    model.selectRange('a');
+    assert.deepEqual(model.selectedIds, ['c', 'b', 'a']);
+    model.select('d');
+    assert.deepEqual(model.selectedIds, ['d']);
+  });
+
+  test('selected runs stay beyond the limit', () => {
+    const model = new RunsModel(idle, { limit: 1 });
+    model.upsert(run('a', '2026-01-01T00:00:00Z'));
+    model.select('a');
+    model.upsert(run('b', '2026-01-02T00:00:00Z'));
+    model.toggleSelected('b');
+    model.upsert(run('c', '2026-01-03T00:00:00Z'));
+    assert.deepEqual(model.runs.map((r) => r.id), ['c', 'b', 'a']);
+  });
 });

@@ -1,7 +1,9 @@
 /**
  * Every run the Ferry server knows, newest first, kept live from the server's
- * run event stream (no polling), plus the selected run. Views project it;
- * commands change it through the client and it follows from the events.
+ * run event stream (no polling), plus the selection: the selected run (the
+ * one the side panel opens) and the runs selected with it to compare. Views
+ * project it; commands change it through the client and it follows from the
+ * events.
  */
 import type { FerryClient, Run, RunState, StepState } from '@ferry/core';
 import { Signal, type ISignal } from '@lumino/signaling';
@@ -21,6 +23,8 @@ export class RunsModel {
   private readonly byId = new Map<string, Run>();
   private sorted: Run[] = [];
   private selected: string | undefined;
+  /** Every selected run, the selected one included, in the order they were chosen. */
+  private chosen: string[] = [];
   private status: RunsConnection = { state: 'connecting' };
   private abort: AbortController | undefined;
   private readonly changedSignal = new Signal<this, void>(this);
@@ -59,6 +63,16 @@ export class RunsModel {
     return this.selected;
   }
 
+  /** The selected run and the runs selected with it (Ctrl/Shift+click), in list order. */
+  get selectedIds(): readonly string[] {
+    const chosen = new Set(this.chosen);
+    return this.sorted.filter((run) => chosen.has(run.id)).map((run) => run.id);
+  }
+
+  isSelected(id: string): boolean {
+    return this.chosen.includes(id);
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }
@@ -67,10 +81,39 @@ export class RunsModel {
     return this.byId.get(id);
   }
 
+  /** Selects one run alone (or none). */
   select(id: string | undefined): void {
-    if (this.selected === id) return;
+    const alone = id === undefined ? [] : [id];
+    if (this.selected === id && this.chosen.length === alone.length) return;
+    const moved = this.selected !== id;
     this.selected = id;
-    this.selectionSignal.emit(id);
+    this.chosen = alone;
+    if (moved) this.selectionSignal.emit(id);
+    this.changedSignal.emit();
+  }
+
+  /** Adds a run to the selection or takes it out (Ctrl+click); the selected run stays open. */
+  toggleSelected(id: string): void {
+    if (this.chosen.includes(id)) {
+      this.chosen = this.chosen.filter((chosen) => chosen !== id);
+      if (this.selected === id) this.selected = undefined;
+    } else {
+      this.chosen = [...this.chosen, id];
+      if (this.selected === undefined) this.selected = id;
+    }
+    this.changedSignal.emit();
+  }
+
+  /** Selects the runs listed from the selected run to `id` (Shift+click), keeping the selected run open. */
+  selectRange(id: string): void {
+    const ids = this.sorted.map((run) => run.id);
+    const from = this.selected === undefined ? -1 : ids.indexOf(this.selected);
+    const to = ids.indexOf(id);
+    if (from < 0 || to < 0) {
+      this.select(id);
+      return;
+    }
+    this.chosen = ids.slice(Math.min(from, to), Math.max(from, to) + 1);
     this.changedSignal.emit();
   }
 
@@ -146,9 +189,9 @@ export class RunsModel {
 
   private sort(): void {
     const all = [...this.byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-    // Keep memory bounded: only the newest `limit` runs (and the selected one) stay.
+    // Keep memory bounded: only the newest `limit` runs (and the selected ones) stay.
     for (const run of all.slice(this.limit)) {
-      if (run.id !== this.selected) this.byId.delete(run.id);
+      if (run.id !== this.selected && !this.chosen.includes(run.id)) this.byId.delete(run.id);
     }
     this.sorted = all.filter((run) => this.byId.has(run.id));
   }

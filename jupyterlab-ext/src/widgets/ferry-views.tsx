@@ -1,11 +1,12 @@
 /**
  * The shared @ferry/ui views (the log view with ANSI colours, search and
- * virtual scrolling; the uPlot metrics view) in JupyterLab's main area, each
- * driven by an in-page host over the Ferry client.
+ * virtual scrolling; the uPlot metrics view; the compare-runs view) in
+ * JupyterLab's main area, each driven by an in-page host over the Ferry client.
  */
-import { LogView, MetricsView } from '@ferry/ui';
+import { CompareView, LogView, MetricsView } from '@ferry/ui';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
+import type { CompareHost } from '../hosts/compare-host.js';
 import type { LogHost } from '../hosts/log-host.js';
 import type { MetricsHost } from '../hosts/metrics-host.js';
 
@@ -47,6 +48,30 @@ export class MetricsWidget extends ReactWidget {
 
   override dispose(): void {
     this.host.dispose();
+    super.dispose();
+  }
+}
+
+export class CompareWidget extends ReactWidget {
+  constructor(
+    readonly host: CompareHost,
+    title: { label: string; caption: string },
+  ) {
+    super();
+    this.addClass('jp-FerryView');
+    this.addClass('jp-FerryCompareWidget');
+    this.id = `ferry-compare-${host.runIds.join('-')}`;
+    this.title.label = title.label;
+    this.title.caption = title.caption;
+    this.title.closable = true;
+  }
+
+  protected render(): React.ReactElement {
+    return <CompareView host={this.host} />;
+  }
+
+  override dispose(): void {
+    this.host.dispose(); // ends the compare stream
     super.dispose();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The left side panel: runs, newest first; the selected run opens to its
- * steps with live states and the reason a step waits or failed. A projection
- * of the RunsModel: every action is a command, run by id.
+ * steps with live states and the reason a step waits or failed; Ctrl/Shift+
+ * click selects more runs to compare. A projection of the RunsModel: every
+ * action is a command, run by id.
  */
 import type { Run, StepRun } from '@ferry/core';
 import { isFinalRunState, isFinalStepState } from '@ferry/core';
@@ -9,6 +10,7 @@ import type { CommandRegistry } from '@lumino/commands';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { CommandIDs } from '../commands.js';
+import { runsToCompare } from '../models/compare-selection.js';
 import type { RunsModel } from '../models/runs-model.js';
 
 export class RunsPanel extends ReactWidget {
@@ -33,10 +35,21 @@ export class RunsPanel extends ReactWidget {
 
 function RunsList({ model, commands }: { model: RunsModel; commands: CommandRegistry }): React.ReactElement {
   const connection = model.connection;
+  const comparing = runsToCompare(model);
+  const sweep = model.selectedIds.length === 1 && comparing.length > 1;
   return (
     <div className="jp-FerryRunsPanel-body">
       <header className="jp-FerryRunsPanel-header">
         <span className="jp-FerryRunsPanel-title">Ferry runs</span>
+        {comparing.length >= 2 && (
+          <button
+            className="jp-FerryButton jp-FerryRunsPanel-compare"
+            title={sweep ? 'Compare the runs of this sweep' : 'Compare the selected runs'}
+            onClick={() => void commands.execute(CommandIDs.compareRuns)}
+          >
+            {sweep ? `Compare sweep (${comparing.length})` : `Compare ${comparing.length} runs`}
+          </button>
+        )}
         <span className={`jp-FerryConnection jp-mod-${connection.state}`} title={connection.state === 'offline' ? connection.error : ''}>
           {connection.state === 'live' ? 'live' : connection.state === 'connecting' ? 'connecting…' : 'offline, retrying'}
         </span>
@@ -47,22 +60,39 @@ function RunsList({ model, commands }: { model: RunsModel; commands: CommandRegi
       )}
       <ul className="jp-FerryRunList">
         {model.runs.map((run) => (
-          <RunItem key={run.id} run={run} selected={run.id === model.selectedId} model={model} commands={commands} />
+          <RunItem
+            key={run.id}
+            run={run}
+            open={run.id === model.selectedId}
+            selected={model.isSelected(run.id)}
+            model={model}
+            commands={commands}
+          />
         ))}
       </ul>
     </div>
   );
 }
 
-function RunItem(props: { run: Run; selected: boolean; model: RunsModel; commands: CommandRegistry }): React.ReactElement {
-  const { run, selected, model, commands } = props;
+/** `open`: the selected run, showing its steps; `selected`: any run of the selection. */
+function RunItem(props: { run: Run; open: boolean; selected: boolean; model: RunsModel; commands: CommandRegistry }): React.ReactElement {
+  const { run, open, selected, model, commands } = props;
   const exec = (id: string, args: Record<string, string>) => (event: React.MouseEvent) => {
     event.stopPropagation();
     void commands.execute(id, args);
   };
+  const click = (event: React.MouseEvent) => {
+    if (event.shiftKey) model.selectRange(run.id);
+    else if (event.ctrlKey || event.metaKey) model.toggleSelected(run.id);
+    else model.select(open ? undefined : run.id);
+  };
+  // As in the file browser: the context menu acts on the selection, so a right-click outside it selects the run.
+  const contextMenu = () => {
+    if (!selected) model.select(run.id);
+  };
   return (
-    <li className={`jp-FerryRun${selected ? ' jp-mod-selected' : ''}`} data-run-id={run.id} data-state={run.state}>
-      <div className="jp-FerryRun-row" onClick={() => model.select(selected ? undefined : run.id)} title={run.notebookPath}>
+    <li className={`jp-FerryRun${selected ? ' jp-mod-selected' : ''}`} data-run-id={run.id} data-state={run.state} onContextMenu={contextMenu}>
+      <div className="jp-FerryRun-row" onClick={click} title={run.notebookPath}>
         <span className={`jp-FerryState jp-FerryState-${run.state}`}>{run.state}</span>
         <span className="jp-FerryRun-name">{run.pipeline}</span>
         <span className="jp-FerryRun-target">{run.target}</span>
@@ -70,7 +100,7 @@ function RunItem(props: { run: Run; selected: boolean; model: RunsModel; command
           {formatTime(run.createdAt)}
         </span>
       </div>
-      {selected && (
+      {open && (
         <div className="jp-FerryRun-details">
           <div className="jp-FerryRun-actions">
             {!isFinalRunState(run.state) && (

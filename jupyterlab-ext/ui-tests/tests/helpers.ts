@@ -1,8 +1,9 @@
 /** What the Galata scenarios share: notebooks on the server, the Run dialog, the side panel. */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect } from '@jupyterlab/galata';
 
@@ -77,4 +78,10 @@ export function ferryCli(args: string[]): string {
   const result = spawnSync('node', [join(repoRoot, 'server/bin/ferry.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
   if (result.status !== 0) throw new Error(`ferry ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout;
+}
+
+/** `ferry ARGS` without blocking the test's event loop (a sweep run with --wait takes a while). */
+export async function ferryCliAsync(args: string[], timeout = 240_000): Promise<string> {
+  const { stdout } = await promisify(execFile)('node', [join(repoRoot, 'server/bin/ferry.js'), ...args], { encoding: 'utf8', timeout });
+  return stdout;
 }

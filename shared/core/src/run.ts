@@ -33,6 +33,9 @@ export interface StepRun {
   reason?: string;
   startedAt?: string;
   finishedAt?: string;
+  /** The machine it ran on, and how often it was started again; absent where the target does not say. */
+  node?: string;
+  retries?: number;
   /** Bytes of the step log / metrics file already read by the monitor. */
   logOffset: number;
   metricsOffset: number;

@@ -61,16 +61,22 @@ export function compareView(response: CompareResponse, options: { all: boolean; 
 
 /** One row per run: parameters, reduced metrics (the best of each marked *), job facts; failures spelled out below. */
 export function describeComparison(view: CompareView): string {
+  // Where the runs went, only when some run says: local runs have no place, an older server records no node.
+  const has = (fact: 'place' | 'node' | 'retries') => view.runs.some((run) => run.job[fact] !== undefined);
+  const [showPlace, showNode, showRetries] = [has('place'), has('node'), has('retries')];
   const header = [
     'RUN',
     ...view.shownParameters,
     ...view.metrics.map((column) => `${column.name} (${column.reducer})`),
     'STATE',
     'TARGET',
+    ...(showPlace ? ['PLACE'] : []),
     'GPUS',
     'WAIT',
     'DURATION',
     'EXIT',
+    ...(showNode ? ['NODE'] : []),
+    ...(showRetries ? ['RETRIES'] : []),
   ];
   const best = view.metrics.map((column) => bestValue(view.runs, column));
   const rows = view.runs.map((run) => [
@@ -83,10 +89,13 @@ export function describeComparison(view: CompareView): string {
     }),
     `${stateGlyph(run.job.state)} ${run.job.state}`,
     run.job.target,
+    ...(showPlace ? [run.job.place ?? ''] : []),
     run.job.gpus === undefined ? '' : String(run.job.gpus),
     seconds(run.job.queueWaitSeconds),
     seconds(run.job.durationSeconds),
     run.job.exitCode === undefined ? '' : String(run.job.exitCode),
+    ...(showNode ? [run.job.node ?? ''] : []),
+    ...(showRetries ? [run.job.retries === undefined ? '' : String(run.job.retries)] : []),
   ]);
   let text = table(header, rows);
   if (view.shownParameters.length === 0 && view.parameters.length > 0 && view.runs.length > 1) {

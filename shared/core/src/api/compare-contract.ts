@@ -35,6 +35,8 @@ export interface ReducedMetric {
 export interface JobFacts {
   target: string;
   state: RunState;
+  /** Where in the cluster the target sends work: "partition gpu" (Slurm), "namespace ml-team" (Kubernetes); absent locally. */
+  place?: string;
   /** GPUs the most demanding step asked for (`gpus:` tags). */
   gpus?: number;
   /** Backend job id per started step (pid, Slurm job id, Kubernetes Job). */
@@ -50,8 +52,9 @@ export interface JobFacts {
   queueWaitSeconds?: number;
   /** From the first step's start until the run ended (or until now, while it runs). */
   durationSeconds?: number;
-  /** Where a target records them: the node that ran the steps, and how often a step was retried. */
+  /** The nodes the steps ran on, distinct, joined with ", ". */
   node?: string;
+  /** How often the backend started a step again, summed over the steps that say. */
   retries?: number;
 }
 

@@ -71,7 +71,26 @@ test('a running run lasts until now; a start seen only in the state history coun
   const changes: StateChange[] = [{ runId: 'r', step: 'prepare', state: 'running', at: '2026-01-01T00:00:30.000Z' }];
   const running = run({ state: 'running', steps: spec.steps.map((s) => ({ name: s.name, state: 'running', logOffset: 0, metricsOffset: 0 })) });
   delete running.finishedAt;
-  const facts = jobFacts(running, changes, new Date('2026-01-01T00:10:30.000Z'));
+  const facts = jobFacts(running, changes, { now: new Date('2026-01-01T00:10:30.000Z') });
   assert.equal(facts.queueWaitSeconds, 30);
   assert.equal(facts.durationSeconds, 600);
+});
+
+test('the nodes the steps ran on, distinct; retries summed; the place the target sends work to', () => {
+  const placed = run({});
+  placed.steps[0] = { ...placed.steps[0]!, node: 'gpu-node-2', retries: 0 };
+  placed.steps[1] = { ...placed.steps[1]!, node: 'gpu-node-5', retries: 2 };
+  const facts = jobFacts(placed, [], { place: 'partition gpu' });
+  assert.equal(facts.node, 'gpu-node-2, gpu-node-5');
+  assert.equal(facts.retries, 2);
+  assert.equal(facts.place, 'partition gpu');
+
+  placed.steps[1] = { ...placed.steps[1]!, node: 'gpu-node-2', retries: 1 };
+  assert.deepEqual([jobFacts(placed, []).node, jobFacts(placed, []).retries, jobFacts(placed, []).place], ['gpu-node-2', 1, undefined]);
+});
+
+test('a run from before steps recorded their node has neither node nor retries', () => {
+  const facts = jobFacts(run({}), []);
+  assert.equal('node' in facts, false);
+  assert.equal('retries' in facts, false);
 });

@@ -83,7 +83,7 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
       ...(options.slurm && { slurm: options.slurm }),
       ...(options.kubernetes && { kubernetes: options.kubernetes }),
     });
-    const engine = new RunEngine(store, targets, prompts, options.pollIntervalMs ?? 250);
+    const engine = new RunEngine(store, targets, config, prompts, options.pollIntervalMs ?? 250);
     engine.resume();
     return engine;
   }
@@ -91,6 +91,8 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
   private constructor(
     private readonly store: RunStore,
     private readonly targetsByName: Map<string, Target>,
+    /** The config the targets were built from: where each sends its work, for comparisons. */
+    private readonly config: FerryConfig,
     /** Questions targets need a person to answer (SSH prompts, new host keys); the server relays them. */
     readonly prompts: PromptBroker,
     pollIntervalMs: number,
@@ -223,7 +225,7 @@ export class RunEngine extends EventEmitter<RunEngineEvents> {
   /** Runs side by side and their downsampled metric histories (node/compare). */
   comparison(): RunComparison {
     this.assertOpen();
-    return new RunComparison(this.store);
+    return new RunComparison(this.store, this.config.targets);
   }
 
   async stateChanges(runId: string): Promise<StateChange[]> {

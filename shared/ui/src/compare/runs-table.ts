@@ -19,10 +19,11 @@ export type Column =
   | { kind: 'fact'; key: string; fact: FactName; label: string };
 
 /** Job facts as columns, in the order they read left to right. */
-export type FactName = 'target' | 'state' | 'gpus' | 'exitCode' | 'failure' | 'queueWaitSeconds' | 'durationSeconds' | 'node' | 'retries' | 'jobIds';
+export type FactName = 'target' | 'place' | 'state' | 'gpus' | 'exitCode' | 'failure' | 'queueWaitSeconds' | 'durationSeconds' | 'node' | 'retries' | 'jobIds';
 
 const FACTS: ReadonlyArray<{ fact: FactName; label: string; has: (job: JobFacts) => boolean }> = [
   { fact: 'target', label: 'target', has: () => true },
+  { fact: 'place', label: 'place', has: (job) => job.place !== undefined },
   { fact: 'state', label: 'state', has: () => true },
   { fact: 'gpus', label: 'GPUs', has: (job) => job.gpus !== undefined },
   { fact: 'exitCode', label: 'exit', has: (job) => job.exitCode !== undefined },

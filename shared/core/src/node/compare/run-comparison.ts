@@ -10,7 +10,9 @@ import { differingParameters, parameterNames } from '../../compare/parameters.js
 import { metricColumn } from '../../compare/reducers.js';
 import { FerryError } from '../../errors.js';
 import { toReducedMetric, type SeriesSummary } from '../store/metric-history.js';
+import type { TargetConfig } from '../config.js';
 import type { RunStore } from '../store/run-store.js';
+import { targetPlace } from './target-place.js';
 
 /** Most runs one comparison takes: their ids travel in the query string, which the server caps at 16 KiB. */
 export const MAX_COMPARED_RUNS = 300;
@@ -18,7 +20,14 @@ export const MAX_COMPARED_RUNS = 300;
 export const MAX_HISTORY_WIDTH = 10_000;
 
 export class RunComparison {
-  constructor(private readonly store: RunStore) {}
+  /**
+   * `targets`: the configured targets, which say where each run was sent
+   * (its place); a run whose target is no longer configured has none.
+   */
+  constructor(
+    private readonly store: RunStore,
+    private readonly targets: Readonly<Record<string, TargetConfig>> = {},
+  ) {}
 
   /** The runs in the order given; an unknown id is a 'not-found' error naming it. */
   compare(runIds: readonly string[]): CompareResponse {
@@ -33,7 +42,7 @@ export class RunComparison {
         ...(run.sweepIndex !== undefined && { sweepIndex: run.sweepIndex }),
         parameters: run.parameters,
         metrics: this.store.metricHistory.summaries(id).map(toReducedMetric),
-        job: jobFacts(run, this.store.stateChanges(id)),
+        job: jobFacts(run, this.store.stateChanges(id), { place: targetPlace(this.targets[run.target]) }),
       };
     });
     const metricNames = [...new Set(runs.flatMap((run) => run.metrics.map((metric) => metric.name)))];

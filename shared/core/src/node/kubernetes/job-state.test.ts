@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { jobStepState, jobsToRelease } from './job-state.js';
+import { jobPlacement, jobStepState, jobsToRelease } from './job-state.js';
 
 function job(step: string, dependsOn: string[], status: V1Job['status'] = {}, suspend = false): V1Job {
   return {
@@ -13,6 +13,26 @@ function job(step: string, dependsOn: string[], status: V1Job['status'] = {}, su
 const done = { conditions: [{ type: 'Complete', status: 'True' }], startTime: new Date('2026-12-01T10:00:00Z'), completionTime: new Date('2026-12-01T10:05:00Z') };
 const failedBy = (reason: string, message = '') => ({ conditions: [{ type: 'Failed', status: 'True', reason, message, lastTransitionTime: new Date('2026-12-01T10:03:00Z') }] });
 const pod = (status: V1Pod['status']): V1Pod => ({ metadata: { name: 'ferry-r-train-x1' }, status });
+
+describe('where a step ran and how often it was retried', () => {
+  const placed = (nodeName: string): V1Pod => ({ metadata: { name: 'ferry-r-train-x1' }, spec: { nodeName, containers: [] } });
+
+  test('the node is the one the newest pod was scheduled on; a pod not yet scheduled has none', () => {
+    assert.deepEqual(jobPlacement(job('train', [], {}), placed('gpu-node-7')), { node: 'gpu-node-7', retries: 0 });
+    assert.deepEqual(jobPlacement(job('train', [], {}), pod({ phase: 'Pending' })), { retries: 0 });
+  });
+
+  test('each failed pod that a new pod followed is a retry; the last pod of a Job that failed is not', () => {
+    assert.equal(jobPlacement(job('train', [], { failed: 2, active: 1 }), placed('n')).retries, 2);
+    assert.equal(jobPlacement(job('train', [], { ...done, failed: 1 }), placed('n')).retries, 1);
+    assert.equal(jobPlacement(job('train', [], { ...failedBy('BackoffLimitExceeded'), failed: 2 }), placed('n')).retries, 1);
+    assert.equal(jobPlacement(job('train', [], { ...failedBy('PodFailurePolicy'), failed: 1 }), placed('n')).retries, 0);
+  });
+
+  test('a sweep point (no Job of its own) gets its node but no retry count', () => {
+    assert.deepEqual(jobPlacement(undefined, placed('gpu-node-1')), { node: 'gpu-node-1' });
+  });
+});
 
 describe('a step from its Job and pod', () => {
   test('a completed Job is a succeeded step with the Job\'s times', () => {

@@ -48,6 +48,19 @@ export function jobStepState(job: V1Job | undefined, pod: V1Pod | undefined): Jo
   return { state: 'queued', reason: pendingReason(pod), ...(startedAt && { startedAt }) };
 }
 
+/**
+ * Where a step's pod was placed, and how often its Job started a new pod
+ * after one failed: every failed pod counts but the last one of a Job that
+ * failed for good, which nothing followed. `job` is absent for a sweep point,
+ * whose Indexed Job counts the failures of all its points together.
+ */
+export function jobPlacement(job: V1Job | undefined, pod: V1Pod | undefined): { node?: string; retries?: number } {
+  const node = pod?.spec?.nodeName;
+  const failedPods = job?.status?.failed ?? 0;
+  const retries = job && Math.max(0, failedPods - (condition(job, 'Failed') && failedPods > 0 ? 1 : 0));
+  return { ...(node && { node }), ...(retries !== undefined && { retries }) };
+}
+
 function failureReason(failed: V1JobCondition, exitCode: number | undefined): string {
   switch (failed.reason) {
     case 'DeadlineExceeded':

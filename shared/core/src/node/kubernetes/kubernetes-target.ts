@@ -19,7 +19,7 @@ import { BackoffPollPolicy, type BackoffOptions } from '../slurm/poll-policy.js'
 import { checkRunFilePath } from '../targets/run-files.js';
 import { logFile, metricsFile, readRange } from '../targets/step-files.js';
 import type { ActiveStep, LogRange, StartOutcome, StepObservation, Target } from '../targets/target.js';
-import { jobStep, jobStepState, jobsToRelease } from './job-state.js';
+import { jobPlacement, jobStep, jobStepState, jobsToRelease } from './job-state.js';
 import { describeKubeLocation, httpStatusOf, kubeError, type KubeClients } from './kube-client.js';
 import { LogMirror, type FollowPodLog, type ReadPodLog } from './log-mirror.js';
 import { ANNOTATION, artifactsClaim, LABEL, readRuntimeFiles, runConfigMap, STEP_CONTAINER, stepJob, type RuntimeFiles } from './manifests.js';
@@ -222,6 +222,7 @@ export class KubernetesTarget implements Target {
       ...(reason !== undefined && state === 'failed' && { reason }),
       ...(seen.startedAt && { startedAt: seen.startedAt }),
       ...(seen.finishedAt && state === seen.state && { finishedAt: seen.finishedAt }),
+      ...jobPlacement(job, pod),
       logSize: log.size,
       metrics: { data: metrics.data, size: metrics.size },
     };

@@ -82,6 +82,12 @@ describe('the Kubernetes target on the dev control plane', { skip, concurrency: 
     }
     const pods = await witness.pods(selector);
     assert.equal(pods.length, trainPipeline.steps.length, 'one pod per step, all admitted');
+
+    // Where the steps ran: the node the scheduler put each pod on (the dev cluster's one fake node), none started again.
+    assert.deepEqual(pods.map((pod) => pod.spec?.nodeName), pods.map(() => 'kwok-node-0'));
+    assert.deepEqual(final.steps.map((step) => [step.name, step.node, step.retries]), trainPipeline.steps.map((step) => [step.name, 'kwok-node-0', 0]));
+    const facts = engine.comparison().compare([run.id]).runs[0]!.job;
+    assert.deepEqual([facts.place, facts.node, facts.retries], [`namespace ${witness.namespace}`, 'kwok-node-0', 0]);
   });
 
   test('a step failing with exit code 3 fails the run, says so, and its downstream steps never run', async () => {

@@ -136,6 +136,7 @@ export class TargetMonitor {
     const { data, size } = observation.metrics;
     const metricsDrained = current.metricsOffset + data.length >= size;
     let changed = this.applyGrowth(current, runId, observation);
+    changed = this.applyPlacement(current, observation) || changed;
 
     // A final state waits until every metrics byte is read, so a finished step's series are complete.
     if (observation.state !== current.state && (!isFinalStepState(observation.state) || metricsDrained)) {
@@ -157,6 +158,15 @@ export class TargetMonitor {
       changed = true;
     }
     return changed;
+  }
+
+  /** Stores the node and retry count the target saw, when they are new: before the state, so a finished step has them. */
+  private applyPlacement(current: StepRun, observation: StepObservation): boolean {
+    const node = observation.node !== undefined && observation.node !== current.node ? observation.node : undefined;
+    const retries = observation.retries !== undefined && observation.retries !== current.retries ? observation.retries : undefined;
+    if (node === undefined && retries === undefined) return false;
+    this.store.updateStep(observation.runId, observation.step, { ...(node !== undefined && { node }), ...(retries !== undefined && { retries }) });
+    return true;
   }
 
   /** Stores new metric points and log growth (in that order) seen by a full or a light poll. */

@@ -38,12 +38,21 @@ const files = (status?: StepStatus): StepFiles => ({ ...(status && { status }), 
 const context = { utcOffset: '+0000', endedWithoutStatusForMs: 0 };
 
 function observe(knowledge: JobKnowledge, status?: StepStatus, extra: Partial<typeof context> = {}) {
-  // Only the verdict and times: ids, log size and metrics pass through unchanged.
-  const { runId: _runId, step: _step, logSize: _logSize, metrics: _metrics, ...verdict } = observeStep(active, knowledge, files(status), { ...context, ...extra });
+  // Only the verdict and times: ids, log size and metrics pass through unchanged; the node has tests of its own.
+  const { runId: _runId, step: _step, logSize: _logSize, metrics: _metrics, node: _node, ...verdict } = observeStep(active, knowledge, files(status), { ...context, ...extra });
   return verdict;
 }
 
 describe('a step observed through Slurm', () => {
+  test('the node is the one Slurm ran the job on (squeue or sacct), and none before it started', () => {
+    const node = (knowledge: JobKnowledge) => observeStep(active, knowledge, files(), context).node;
+    assert.equal(node(job(squeueLive, 'running')), 'vm');
+    assert.equal(node(job(sacctFinal, 'completed')), 'vm');
+    assert.equal(node(job(squeueLive, 'pending_resources')), undefined);
+    assert.equal(node(job(sacctLive, 'cancelled_pending')), undefined, 'sacct says "None assigned"');
+    assert.equal(node({ kind: 'unknown' }), undefined);
+  });
+
   test('pending: queued, with the reason in words', () => {
     assert.deepEqual(observe(job(squeueLive, 'pending_resources')), { state: 'queued', reason: 'PENDING (Resources): waiting for free resources' });
     assert.deepEqual(observe(job(squeueLive, 'pending_dependency')), { state: 'queued', reason: 'PENDING (Dependency): waiting for upstream steps' });

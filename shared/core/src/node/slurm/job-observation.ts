@@ -67,6 +67,8 @@ export function observeStep(active: ActiveStep, knowledge: JobKnowledge, files: 
     ...(exitCode !== undefined && { exitCode }),
     ...(startedAt && { startedAt }),
     ...(finishedAt && { finishedAt }),
+    // squeue's %N, sacct's NodeList: a host list such as `gpu[01-02]` for a job on several nodes.
+    ...(started && job.nodes !== undefined && { node: job.nodes }),
     logSize: files.logSize,
     metrics: files.metrics,
   };

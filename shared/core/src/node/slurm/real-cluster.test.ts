@@ -112,6 +112,14 @@ describe('the Slurm target on the dev cluster', { skip, concurrency: false }, ()
     assert.deepEqual(loss?.points.map((point) => point.step), [0, 1, 2, 3, 4]);
     assert.ok(metrics.some((series) => series.stepName === 'evaluate' && series.name === 'test_accuracy'));
     assert.deepEqual(liveJobs(jobIds(run)), []);
+
+    // Where the steps ran: nodes of the cluster, as sinfo lists them; the place is the target's partition.
+    const clusterNodes = onCluster('sinfo --noheader --Node --format=%N');
+    for (const step of run.steps) assert.ok(clusterNodes.includes(step.node ?? ''), `${step.name} ran on ${step.node}, not one of ${clusterNodes.join(', ')}`);
+    const facts = engine.comparison().compare([run.id]).runs[0]!.job;
+    assert.equal(facts.place, `partition ${cluster!.defaultPartition}`);
+    assert.equal(facts.node, [...new Set(run.steps.map((step) => step.node))].join(', '));
+    assert.equal(facts.retries, undefined, 'Slurm reports no retry count');
   });
 
   // Started here and checked last: its 1-minute limit passes while the cases below run on the other CPU.

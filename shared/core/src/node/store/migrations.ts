@@ -112,6 +112,16 @@ export const migrations: readonly Migration[] = [
       backfillMetricBlocks(db);
     },
   },
+  {
+    description: 'the node each step ran on and how often it was retried',
+    up(db) {
+      // NULL for steps stored before this migration, and for targets that do not say.
+      db.exec(`
+        ALTER TABLE steps ADD COLUMN node TEXT;
+        ALTER TABLE steps ADD COLUMN retries INTEGER;
+      `);
+    },
+  },
 ];
 
 /** Brings `db` up to `list.length` applied migrations; refuses a database from a newer Ferry. */

@@ -41,6 +41,8 @@ export interface StepRow {
   reason: string | null;
   started_at: string | null;
   finished_at: string | null;
+  node: string | null;
+  retries: number | null;
   log_offset: number;
   metrics_offset: number;
 }
@@ -103,6 +105,8 @@ export function toStepRun(row: StepRow): StepRun {
     reason: row.reason,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    node: row.node,
+    retries: row.retries,
     logOffset: row.log_offset,
     metricsOffset: row.metrics_offset,
   });

@@ -62,6 +62,28 @@ test('a failing migration leaves the database at the last whole version', () => 
   db.close();
 });
 
+test('a database from before steps had a node and retries opens with its runs, and records them from then on', () => {
+  const file = dbFile();
+  const beforeNodes = migrations.findIndex((migration) => /node each step ran on/.test(migration.description));
+  assert.ok(beforeNodes > 0);
+  const old = RunStore.open(file, migrations.slice(0, beforeNodes));
+  const { id } = old.createRun(newRun());
+  old.updateStep(id, 'prepare', { state: 'succeeded', jobId: '7', exitCode: 0 });
+  old.close();
+
+  const store = RunStore.open(file);
+  const [prepare, train] = store.getRun(id).steps;
+  assert.deepEqual([prepare!.state, prepare!.jobId, prepare!.node, prepare!.retries], ['succeeded', '7', undefined, undefined]);
+  assert.equal(train!.node, undefined);
+  assert.equal(store.updateStep(id, 'train', { node: 'gpu-node-3', retries: 2 }), undefined);
+  assert.deepEqual(store.getRun(id).steps.map((step) => [step.name, step.node, step.retries]), [
+    ['prepare', undefined, undefined],
+    ['train', 'gpu-node-3', 2],
+    ['report', undefined, undefined],
+  ]);
+  store.close();
+});
+
 test('a database from a newer Ferry is refused', () => {
   const file = dbFile();
   RunStore.open(file).close();

@@ -56,7 +56,7 @@ export interface NewSweep {
 }
 
 /** Fields to change; `undefined` leaves a field alone, `null` clears it. */
-export type StepPatch = Nullable<Partial<Pick<StepRun, 'state' | 'jobId' | 'exitCode' | 'reason' | 'startedAt' | 'finishedAt' | 'logOffset' | 'metricsOffset'>>>;
+export type StepPatch = Nullable<Partial<Pick<StepRun, 'state' | 'jobId' | 'exitCode' | 'reason' | 'startedAt' | 'finishedAt' | 'node' | 'retries' | 'logOffset' | 'metricsOffset'>>>;
 /** `reason` is not a run column: it goes into the state change only. */
 export type RunPatch = Nullable<Partial<Pick<Run, 'state' | 'startedAt' | 'finishedAt'>>> & { reason?: string };
 type Nullable<T> = { [K in keyof T]: T[K] | null };
@@ -84,6 +84,8 @@ const STEP_COLUMNS: Record<keyof StepPatch, string> = {
   reason: 'reason',
   startedAt: 'started_at',
   finishedAt: 'finished_at',
+  node: 'node',
+  retries: 'retries',
   logOffset: 'log_offset',
   metricsOffset: 'metrics_offset',
 };

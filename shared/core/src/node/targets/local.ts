@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TargetCheck } from '../../api/contract.js';
@@ -163,7 +164,8 @@ export class LocalTarget implements Target {
     const status = await readStepStatus(runDir, step);
     const logSize = await fileSize(logFile(runDir, step));
     const metrics = await readRange(metricsFile(runDir, step), active.metricsOffset, METRICS_CHUNK);
-    const base = { runId: active.runId, step, logSize, metrics: { data: metrics.data, size: metrics.size } };
+    // Steps run here, and a local step is never started again.
+    const base = { runId: active.runId, step, node: hostname(), retries: 0, logSize, metrics: { data: metrics.data, size: metrics.size } };
     const times = { ...(status?.startedAt && { startedAt: status.startedAt }), ...(status?.finishedAt && { finishedAt: status.finishedAt }) };
 
     if (status && status.state !== 'running') {

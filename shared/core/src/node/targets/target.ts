@@ -38,6 +38,10 @@ export interface StepObservation {
   /** ISO-8601 UTC, as the step reported it. */
   startedAt?: string;
   finishedAt?: string;
+  /** The machine the step runs (or ran) on, once the backend has placed it. */
+  node?: string;
+  /** How often the backend started the step again after a failed attempt (a lost node, an evicted pod). */
+  retries?: number;
   /** Current size of log.txt (0 while it does not exist). */
   logSize: number;
   /**
