@@ -1,6 +1,7 @@
 // `npm run bench`: Ferry's figures beside the peer measured in the same run,
 // as ratios. Not a test: nothing here fails on a slow machine.
-// `node scripts/bench.mjs [compile] [pipeline] [slurm] [compare]` runs only those sections.
+// `node scripts/bench.mjs [compile] [pipeline] [slurm] [compare] [compare-paint]` runs only those sections
+// (`compare` includes `compare-paint`, the chart view's first paint in headless Chromium).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { compileNotebookText, isFinalRunState } from '@ferry/core';
 import { connect } from '@ferry/server';
 import { benchCompare } from './bench/compare.mjs';
+import { benchComparePaint } from './bench/compare-paint.mjs';
 import { benchSlurm } from './bench/slurm.mjs';
 import { code, median, ms, notebook } from './bench/stats.mjs';
 
@@ -19,7 +21,12 @@ process.env.FERRY_HOME = join(work, 'home');
 process.env.FERRY_PYTHON = python;
 const REPEATS = Number(process.env.FERRY_BENCH_REPEATS ?? 5);
 
-const SECTIONS = { compile: benchCompile, pipeline: benchPipeline, slurm: () => benchSlurm({ root, work }), compare: () => benchCompare({ work }) };
+const SECTIONS = { compile: benchCompile, pipeline: benchPipeline, slurm: () => benchSlurm({ root, work }), compare: benchCompareAll, 'compare-paint': () => benchComparePaint({ root, work }) };
+
+async function benchCompareAll() {
+  await benchCompare({ work });
+  await benchComparePaint({ root, work });
+}
 
 /** 1,000 cells: 20 steps of 50 cells, each using what the step before made. */
 function largeNotebook() {

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { assertGolden } from '../golden-files.js';
 import type { JsonValue, PipelineSpec } from '../../spec.js';
 import type { KubernetesTargetConfig } from '../config.js';
+import { parseKubernetesTarget } from './target-config.js';
 import { artifactsClaim, runConfigMap, stepJob, sweepConfigMap, sweepJob, type RuntimeFiles } from './manifests.js';
 
 // dist/node/kubernetes/ → the repository root
@@ -54,22 +55,7 @@ const config: KubernetesTargetConfig = {
   runAsUser: 2000,
 };
 /** The plainest cluster: defaults only. */
-const plain: KubernetesTargetConfig = {
-  type: 'kubernetes',
-  kubeconfig: '~/.kube/config',
-  namespace: 'default',
-  image: 'python:3.12-slim',
-  python: 'python3',
-  imagePullSecrets: [],
-  nodeSelector: {},
-  tolerations: [],
-  env: {},
-  storage: { claim: 'ferry-lab-artifacts', size: '10Gi', accessModes: ['ReadWriteOnce'] },
-  backoffLimit: 1,
-  podAnnotations: {},
-  podLabels: {},
-  runAsUser: 1000,
-};
+const plain: KubernetesTargetConfig = parseKubernetesTarget('lab', { type: 'kubernetes', image: 'python:3.12-slim' }, 'config.json', {});
 
 /** A 3-point sweep over the learning rate, at most 2 points at once. */
 const sweep = { id: 's-20250101-120000-fedcba', mode: 'script' as const, maxParallel: 2 };

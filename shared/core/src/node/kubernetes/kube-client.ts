@@ -124,6 +124,25 @@ export function kubeError(error: unknown, doing: string, location: KubeLocation)
   return new FerryError('target', `${where}: ${doing}: ${(error as Error).message ?? String(error)}`, file);
 }
 
+/** An API call whose failure becomes a FerryError saying what was being done, and where (`where` is asked only then). */
+export async function kubeCall<T>(where: () => KubeLocation, doing: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw kubeError(error, doing, where());
+  }
+}
+
+/** As `kubeCall`, but an answer with HTTP status `status` (404, 409) is undefined instead of an error. */
+export async function kubeCallUnless<T>(status: number, where: () => KubeLocation, doing: string, request: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await request();
+  } catch (error) {
+    if (httpStatusOf(error) === status) return undefined;
+    throw kubeError(error, doing, where());
+  }
+}
+
 /**
  * What an API call's failure says: "HTTP 403 Forbidden: jobs.batch is
  * forbidden: ..." from client-node's ApiException (whose own message

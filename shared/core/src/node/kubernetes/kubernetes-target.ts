@@ -20,7 +20,7 @@ import { checkRunFilePath } from '../targets/run-files.js';
 import { logFile, metricsFile, readRange } from '../targets/step-files.js';
 import type { ActiveStep, LogRange, StartOutcome, StepObservation, Target } from '../targets/target.js';
 import { jobPlacement, jobStep, jobStepState, jobsToRelease } from './job-state.js';
-import { describeKubeLocation, httpStatusOf, kubeError, type KubeClients } from './kube-client.js';
+import { describeKubeLocation, kubeCall, kubeCallUnless, kubeError, type KubeClients } from './kube-client.js';
 import { LogMirror, type FollowPodLog, type ReadPodLog } from './log-mirror.js';
 import { ANNOTATION, artifactsClaim, LABEL, readRuntimeFiles, runConfigMap, STEP_CONTAINER, stepJob, type RuntimeFiles } from './manifests.js';
 import { followPodLog, readPodLog } from './pod-logs.js';
@@ -334,22 +334,13 @@ export class KubernetesTarget implements Target {
   }
 
   /** An API call whose failure becomes a FerryError saying what was being done, and where. */
-  private async call<T>(request: () => Promise<T>, doing: string): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw kubeError(error, doing, this.kube.location);
-    }
+  private call<T>(request: () => Promise<T>, doing: string): Promise<T> {
+    return kubeCall(() => this.kube.location, doing, request);
   }
 
   /** As `call`, but an answer with status `ignored` (404, 409) is undefined instead of an error. */
-  private async ignoring<T>(ignored: number, request: () => Promise<T>, doing: string): Promise<T | undefined> {
-    try {
-      return await request();
-    } catch (error) {
-      if (httpStatusOf(error) === ignored) return undefined;
-      throw kubeError(error, doing, this.kube.location);
-    }
+  private ignoring<T>(ignored: number, request: () => Promise<T>, doing: string): Promise<T | undefined> {
+    return kubeCallUnless(ignored, () => this.kube.location, doing, request);
   }
 
   async dispose(): Promise<void> {

@@ -8,6 +8,7 @@ import { FerryError } from '../../errors.js';
 import type { JsonValue, PipelineSpec, Resources, StepSpec } from '../../spec.js';
 import { stepNameKey } from '../../tags/index.js';
 import type { KubernetesTargetConfig } from '../config.js';
+import { parseKubernetesTarget } from './target-config.js';
 import { isDnsLabel, isLabelValue } from './object-names.js';
 import {
   ANNOTATION,
@@ -32,22 +33,8 @@ const SWEEP_ID = 's-20250101-120000-fedcba';
 const run = { id: RUN_ID, mode: 'script' as const, spec, parameters };
 const runtime: RuntimeFiles = { 'ferry_runtime.py': '# runtime\n' };
 
-const config: KubernetesTargetConfig = {
-  type: 'kubernetes',
-  kubeconfig: '~/.kube/config',
-  namespace: 'default',
-  image: 'python:3.12-slim',
-  python: 'python3',
-  imagePullSecrets: [],
-  nodeSelector: {},
-  tolerations: [],
-  env: {},
-  storage: { claim: 'ferry-lab-artifacts', size: '10Gi', accessModes: ['ReadWriteOnce'] },
-  backoffLimit: 1,
-  podAnnotations: {},
-  podLabels: {},
-  runAsUser: 1000,
-};
+/** The defaults of a target named `lab`, as the config parser makes them. */
+const config: KubernetesTargetConfig = parseKubernetesTarget('lab', { type: 'kubernetes', image: 'python:3.12-slim' }, 'config.json', {});
 
 /** The pipeline with one step renamed (and every reference to it). */
 function withStep(step: Partial<StepSpec>): { spec: PipelineSpec; step: StepSpec } {

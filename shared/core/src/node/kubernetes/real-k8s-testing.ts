@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config.js';
+import { parseKubernetesTarget } from './target-config.js';
 
 /** cluster.json, as scripts/dev-k8s.sh writes it (docs/kubernetes.md). */
 export interface DevK8s {
@@ -96,21 +97,14 @@ export class K8sWitness {
 
   /** A Kubernetes target on this namespace of the dev control plane. */
   target(overrides: Partial<KubernetesTargetConfig> = {}): KubernetesTargetConfig {
+    const defaults = parseKubernetesTarget('test', { type: 'kubernetes', image: 'python:3.12-slim' }, 'config.json', {});
     return {
-      type: 'kubernetes',
+      ...defaults,
       kubeconfig: devK8s!.kubeconfig,
       namespace: this.namespace,
-      image: 'python:3.12-slim',
-      python: 'python3',
-      imagePullSecrets: [],
-      nodeSelector: {},
-      tolerations: [],
-      env: {},
-      storage: { claim: TEST_CLAIM, size: '1Gi', accessModes: ['ReadWriteOnce'] },
+      storage: { ...defaults.storage, claim: TEST_CLAIM, size: '1Gi' },
       backoffLimit: 0,
       podAnnotations: kwokPace(1),
-      podLabels: {},
-      runAsUser: 1000,
       ...overrides,
     };
   }

@@ -31,7 +31,7 @@ import type { KubernetesTargetConfig } from '../config.js';
 import type { ActiveStep, StartOutcome } from '../targets/target.js';
 import { pendingReason, type JobStepState } from './job-state.js';
 import { JobIndexes } from './job-indexes.js';
-import { httpStatusOf, kubeError, type KubeClients } from './kube-client.js';
+import { httpStatusOf, kubeCall, kubeCallUnless, kubeError, type KubeClients } from './kube-client.js';
 import { ANNOTATION, LABEL, POINTS_LIST_KEY, STEP_CONTAINER, sweepConfigMap, sweepJob, type RuntimeFiles, type SweepPointFiles } from './manifests.js';
 
 /** The runtime's exit code for a point's step it did not run: an upstream step did not succeed in that point (ferry_runtime.py). */
@@ -249,21 +249,13 @@ export class SweepObjects {
     );
   }
 
-  private async call<T>(request: () => Promise<T>, doing: string): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw kubeError(error, doing, this.kube.location);
-    }
+  private call<T>(request: () => Promise<T>, doing: string): Promise<T> {
+    return kubeCall(() => this.kube.location, doing, request);
   }
 
-  private async ignoring<T>(ignored: number, request: () => Promise<T>, doing: string): Promise<T | undefined> {
-    try {
-      return await request();
-    } catch (error) {
-      if (httpStatusOf(error) === ignored) return undefined;
-      throw kubeError(error, doing, this.kube.location);
-    }
+  /** As `call`, but an answer with status `ignored` (404, 409) is undefined instead of an error. */
+  private ignoring<T>(ignored: number, request: () => Promise<T>, doing: string): Promise<T | undefined> {
+    return kubeCallUnless(ignored, () => this.kube.location, doing, request);
   }
 }
 
