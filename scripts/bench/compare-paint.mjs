@@ -10,6 +10,7 @@
 // downsampling) at a smaller size.
 // FERRY_BENCH_COMPARE_RUNS / _METRICS / _POINTS shrink it, as for the history
 // part; FERRY_BENCH_PAINT_FULL_RUNS / _METRICS / _POINTS size the full-data row.
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -252,7 +253,7 @@ async function timed(context, url, argument, repeats = REPEATS) {
     const page = await context.newPage();
     try {
       await page.goto(url);
-      figures.push(await page.evaluate((value) => window.paint(value), argument));
+      figures.push(await page.evaluate((value) => globalThis.paint(value), argument));
     } finally {
       await page.close();
     }
@@ -277,8 +278,8 @@ export async function benchComparePaint({ root, work }) {
     // The width the view asks its host for, as laid out in this viewport.
     const probe = await context.newPage();
     await probe.goto(`${base}/ferry.html`);
-    const width = await probe.evaluate(() => window.paint(true));
-    const chartWidth = await probe.evaluate(() => document.querySelector('.ferry-compare-charts').clientWidth);
+    const width = await probe.evaluate(() => globalThis.paint(true));
+    const chartWidth = await probe.evaluate(() => globalThis.document.querySelector('.ferry-compare-charts').clientWidth);
     await probe.close();
 
     let start = performance.now();
