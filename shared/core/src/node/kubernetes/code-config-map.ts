@@ -42,13 +42,7 @@ export function runConfigMap(run: StagedRun, runtime: RuntimeFiles, config: Kube
   const files = keys.add(runFiles(run), (path) => path);
   const data = { ...runtimeData(runtime), ...keys.data, [FILES_LIST_KEY]: jsonText(files) };
   checkSize(data, { ...keys.labels, [FILES_LIST_KEY]: FILES_LIST_KEY }, `the files of run ${run.id}`);
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: codeConfigMapName(run.id), namespace: config.namespace, labels: ferryLabels({ run: run.id }, targetName, 'code') },
-    immutable: true,
-    data,
-  };
+  return codeConfigMap(run.id, ferryLabels({ run: run.id }, targetName, 'code'), config, data);
 }
 
 /** Points in completion-index order: index i of the sweep's Jobs runs `points[i]`. */
@@ -58,10 +52,15 @@ export function sweepConfigMap(sweep: Pick<Sweep, 'id'>, points: readonly Staged
   const list = points.map((point): SweepPointFiles => ({ runId: point.id, files: keys.add(runFiles(point), (path) => `${path} of ${point.id}`) }));
   const data = { ...runtimeData(runtime), ...keys.data, [POINTS_LIST_KEY]: jsonText(list) };
   checkSize(data, { ...keys.labels, [POINTS_LIST_KEY]: POINTS_LIST_KEY }, `the files of sweep ${sweep.id} (${points.length} points)`);
+  return codeConfigMap(sweep.id, ferryLabels({ sweep: sweep.id }, targetName, 'code'), config, data);
+}
+
+/** The immutable ConfigMap of a run's or a sweep's code, named after its owner. */
+function codeConfigMap(ownerId: string, labels: Record<string, string>, config: KubernetesTargetConfig, data: Record<string, string>): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: codeConfigMapName(sweep.id), namespace: config.namespace, labels: ferryLabels({ sweep: sweep.id }, targetName, 'code') },
+    metadata: { name: codeConfigMapName(ownerId), namespace: config.namespace, labels },
     immutable: true,
     data,
   };
