@@ -1336,6 +1336,10 @@ class StatusFile(object):
     def _write(self, fields):
         data = {"state": fields["state"], "pid": os.getpid(), "host": socket.gethostname(),
                 "startedAt": self.started_at}
+        # Slurm's own name of the node (it need not be the host name): where the
+        # step ran, even when the job left the queue before anyone asked Slurm.
+        if os.environ.get("SLURMD_NODENAME"):
+            data["node"] = os.environ["SLURMD_NODENAME"]
         data.update(fields)
         _write_json_atomically(self.path, data)
         self.state = fields["state"]

@@ -53,6 +53,13 @@ describe('a step observed through Slurm', () => {
     assert.equal(node({ kind: 'unknown' }), undefined);
   });
 
+  test("a short job gone from the queue before slurmdbd recorded it: the node the runtime wrote (Slurm's own name wins when known)", () => {
+    const ended: StepStatus = { state: 'succeeded', node: 'c07', startedAt: '2026-11-23T00:00:05.000Z', finishedAt: '2026-11-23T00:00:06.000Z', exitCode: 0 };
+    const observed = observeStep(active, { kind: 'gone' }, files(ended), context);
+    assert.deepEqual([observed.state, observed.node], ['succeeded', 'c07']);
+    assert.equal(observeStep(active, job(sacctFinal, 'completed'), files(ended), context).node, 'vm');
+  });
+
   test('pending: queued, with the reason in words', () => {
     assert.deepEqual(observe(job(squeueLive, 'pending_resources')), { state: 'queued', reason: 'PENDING (Resources): waiting for free resources' });
     assert.deepEqual(observe(job(squeueLive, 'pending_dependency')), { state: 'queued', reason: 'PENDING (Dependency): waiting for upstream steps' });

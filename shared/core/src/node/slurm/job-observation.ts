@@ -59,6 +59,9 @@ export function observeStep(active: ActiveStep, knowledge: JobKnowledge, files: 
   // The runtime's times are the step's own; Slurm's cover the set-up lines too, and only mean something once the job started.
   const startedAt = files.status?.startedAt ?? (started ? slurmTimeToIso(job.start, context.utcOffset) : undefined);
   const finishedAt = final ? (files.status?.finishedAt ?? (job ? slurmTimeToIso(job.end, context.utcOffset) : undefined)) : undefined;
+  // squeue's %N, sacct's NodeList (a host list such as `gpu[01-02]` for a job on several nodes); else the node the
+  // runtime found itself on, for a short job that left the queue before slurmdbd recorded it.
+  const node = (started ? job.nodes : undefined) ?? files.status?.node;
   const exitCode = verdict.exitCode ?? (final ? (files.status?.exitCode ?? slurmExitCode(job)) : undefined);
   return {
     runId: active.runId,
@@ -67,8 +70,7 @@ export function observeStep(active: ActiveStep, knowledge: JobKnowledge, files: 
     ...(exitCode !== undefined && { exitCode }),
     ...(startedAt && { startedAt }),
     ...(finishedAt && { finishedAt }),
-    // squeue's %N, sacct's NodeList: a host list such as `gpu[01-02]` for a job on several nodes.
-    ...(started && job.nodes !== undefined && { node: job.nodes }),
+    ...(node !== undefined && { node }),
     logSize: files.logSize,
     metrics: files.metrics,
   };

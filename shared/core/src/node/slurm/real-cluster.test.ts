@@ -111,7 +111,8 @@ describe('the Slurm target on the dev cluster', { skip, concurrency: false }, ()
     const loss = metrics.find((series) => series.stepName === 'train' && series.name === 'loss');
     assert.deepEqual(loss?.points.map((point) => point.step), [0, 1, 2, 3, 4]);
     assert.ok(metrics.some((series) => series.stepName === 'evaluate' && series.name === 'test_accuracy'));
-    assert.deepEqual(liveJobs(jobIds(run)), []);
+    // The run ends when the runtime reports; each job leaves the queue a moment later (the process exits, the epilog runs).
+    await waitFor('the jobs to leave squeue', () => liveJobs(jobIds(run)).length === 0, 30_000);
 
     // Where the steps ran: nodes of the cluster, as sinfo lists them; the place is the target's partition.
     const clusterNodes = onCluster('sinfo --noheader --Node --format=%N');

@@ -16,6 +16,8 @@ export interface StepStatus {
   /** 'cancelled': the process got SIGTERM (from a cancel, or from someone else). */
   state: 'running' | 'succeeded' | 'failed' | 'cancelled';
   pid?: number;
+  /** Slurm's name of the node the step ran on (SLURMD_NODENAME), where there is one. */
+  node?: string;
   startedAt?: string;
   finishedAt?: string;
   exitCode?: number;
