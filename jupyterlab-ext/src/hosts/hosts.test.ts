@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WEBVIEW_PROTOCOL_VERSION, type HostToViewMessage } from '@ferry/core';
 import { examplePath, startServer, testHome, waitFor, type ServerProcess, type TestHome } from '../../../server/dist/testing/harness.js';
+import { lateMetricNotebook } from '../../../server/dist/testing/notebooks.js';
 import { CompareHost } from './compare-host.js';
 import { LogHost } from './log-host.js';
 import { MetricsHost } from './metrics-host.js';
@@ -109,6 +110,24 @@ describe('in-page view hosts', () => {
         [ids[0], 'loss', 3],
         [ids[1], 'loss', 5],
       ]);
+    } finally {
+      host.dispose();
+    }
+  });
+
+  test('a metric a run starts logging while the comparison is open gets its column before the run ends', async () => {
+    const id = (await server.client.submit({ notebookPath: lateMetricNotebook() })).id;
+    await waitFor('the first loss point', async () => ((await server.client.compare([id])).metrics.length > 0 ? true : undefined));
+    const host = new CompareHost(server.client, [id]);
+    const received = listen(host);
+    host.postMessage({ type: 'ready', view: 'compare', protocol: WEBVIEW_PROTOCOL_VERSION });
+    try {
+      const ended = await waitFor('the run to end in the view', () => received.findIndex((m) => m.type === 'compare/run') + 1 || undefined, 120_000);
+      const init = received[0]!;
+      assert.deepEqual(init.type === 'compare/init' && init.compare.metrics.map((metric) => metric.name), ['loss'], 'accuracy was not logged yet');
+      const refreshed = received.slice(0, ended - 1).find((m) => m.type === 'compare/table' && m.compare.metrics.some((metric) => metric.name === 'accuracy'));
+      assert.ok(refreshed?.type === 'compare/table', 'a table with accuracy came before the run ended');
+      assert.equal(refreshed.compare.runs[0]!.job.state, 'running');
     } finally {
       host.dispose();
     }

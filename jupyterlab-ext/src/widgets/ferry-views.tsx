@@ -3,7 +3,7 @@
  * virtual scrolling; the uPlot metrics view; the compare-runs view) in
  * JupyterLab's main area, each driven by an in-page host over the Ferry client.
  */
-import { CompareView, LogView, MetricsView } from '@ferry/ui';
+import { CompareView, loadExplore, LogView, MetricsView } from '@ferry/ui';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import type { CompareHost } from '../hosts/compare-host.js';
@@ -67,7 +67,8 @@ export class CompareWidget extends ReactWidget {
   }
 
   protected render(): React.ReactElement {
-    return <CompareView host={this.host} />;
+    // The exploration charts (ECharts) are a chunk of their own, fetched when the user opens one.
+    return <CompareView host={this.host} loadExplore={loadExplore} />;
   }
 
   override dispose(): void {

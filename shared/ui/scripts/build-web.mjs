@@ -1,7 +1,9 @@
 // Browser bundles of each view for webviews: `npm run build:web -w @ferry/ui`
 // after `npm run build` (it bundles the compiled dist/web entries). Writes
-// dist-web/{log-view,metrics-view,parameter-form,compare-view}.js (IIFE, React included)
-// and dist-web/ferry-ui.css. See README, "In a VS Code webview".
+// dist-web/{log-view,metrics-view,parameter-form,compare-view}.js (IIFE, React included),
+// dist-web/compare-explore.js (the compare view's ECharts charts, which compare-view.js
+// loads as a second script only when the user opens one) and dist-web/ferry-ui.css.
+// See README, "In a VS Code webview".
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -13,6 +15,7 @@ export const VIEWS = [
   { file: 'metrics-view', globalName: 'FerryMetricsView' },
   { file: 'parameter-form', globalName: 'FerryParameterForm' },
   { file: 'compare-view', globalName: 'FerryCompareView' },
+  { file: 'compare-explore', globalName: 'FerryCompareExplore' },
 ];
 
 /** Builds every bundle into `outdir`; returns the files written. */

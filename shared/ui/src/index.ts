@@ -16,6 +16,9 @@ export { CompareChart, type CompareChartProps, type XRange } from './compare/Com
 export { HistoryStore, seriesKey, type HeldSeries, type SeriesDelta } from './compare/history-store.js';
 export { compareCharts, runColors, ema, type ChartLine, type CompareChartData, type ChartOptions } from './compare/chart-data.js';
 export * as runsTable from './compare/runs-table.js';
+export { loadExplore } from './compare/explore/load.js';
+export { exploreAxes, keptRunIds, type ExploreAxis, type BrushRanges } from './compare/explore/axes.js';
+export type { ExploreKind, ExploreLoader, ExploreModule, ExploreSpec } from './compare/explore/types.js';
 export { FALLBACK_COLORS, themeColors, type ThemeColors } from './metrics/chart-theme.js';
 export { LogView, type LogViewProps } from './log/LogView.js';
 export { LogLineStore } from './log/line-store.js';

@@ -11,6 +11,7 @@ import { LogView } from './log/LogView.js';
 import { MetricsView } from './metrics/MetricsView.js';
 import { ParameterForm } from './parameters/ParameterForm.js';
 import type { SweepSyntax } from './parameters/validate.js';
+import type { ExploreLoader } from './compare/explore/types.js';
 
 export interface MountedView {
   /** Unmounts the view and stops listening to the host. */
@@ -40,6 +41,7 @@ export function mountParameterForm(element: HTMLElement, host: ViewHost, options
   return mount(element, <ParameterForm host={host} sweepSyntax={options.sweepSyntax} />, options);
 }
 
-export function mountCompareView(element: HTMLElement, host: ViewHost, options: MountOptions = {}): MountedView {
-  return mount(element, <CompareView host={host} />, options);
+/** `loadExplore` loads the exploration charts when the user opens one (`loadExplore` of this package in an ES module host); without it the view offers only the curves. */
+export function mountCompareView(element: HTMLElement, host: ViewHost, options: MountOptions & { loadExplore?: ExploreLoader } = {}): MountedView {
+  return mount(element, <CompareView host={host} loadExplore={options.loadExplore} />, options);
 }

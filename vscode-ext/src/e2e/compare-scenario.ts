@@ -79,3 +79,22 @@ export async function compareSweep(page: Page, pipeline: string): Promise<Frame>
 export async function chartPoints(frame: Frame, metric: string): Promise<number> {
   return Number(await frame.locator(`.ferry-chart[data-metric="${metric}"]`).getAttribute('data-points', { timeout: 30_000 }));
 }
+
+/**
+ * Opens the parallel coordinates under the runs table and drags along an
+ * axis (the `index`-th of `axes`) from its bottom up to its middle, as a user
+ * brushes the low values. The axes sit evenly between the chart's side
+ * margins (60 and 90 px, see shared/ui's explore/options.ts).
+ */
+export async function brushParallelAxis(frame: Frame, index: number, axes: number): Promise<void> {
+  const box = (await frame.locator('.ferry-compare-explore-chart canvas').first().boundingBox())!;
+  const top = 50;
+  const bottom = 30;
+  const x = box.x + 60 + ((box.width - 60 - 90) * index) / (axes - 1);
+  const page = frame.page();
+  await page.mouse.move(x, box.y + box.height - bottom - 1);
+  await page.mouse.down();
+  await page.mouse.move(x, box.y + top + (box.height - top - bottom) * 0.75, { steps: 5 });
+  await page.mouse.move(x, box.y + top + (box.height - top - bottom) * 0.5, { steps: 5 });
+  await page.mouse.up();
+}

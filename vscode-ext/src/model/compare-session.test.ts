@@ -45,6 +45,31 @@ test('the view gets the table, then live points, a fresh table when a run ends, 
   assert.deepEqual(asked, [{ runs: ['r1', 'r2'], metrics: ['loss'], width: 300, x: 'time', x0: 1, x1: 2 }]);
 });
 
+test('a point of a metric the table lacks brings the table again, once, while the run still runs', async () => {
+  const withAccuracy: CompareResponse = { ...table('later'), metrics: [...table('later').metrics, { name: 'accuracy', goal: 'higher', reducer: 'max' }] };
+  let reads = 0;
+  const point = (name: string, from: number): CompareStreamEvent => ({ type: 'points', runId: 'r1', stepName: 'train', name, from, step: [from], time: [from], value: [0.5] });
+  const posted: CompareHostMessage[] = [];
+  const session = new CompareSession(
+    {
+      compare: async () => (reads++ ? withAccuracy : table('first')),
+      compareHistory: async () => history,
+      followCompare: async function* () {
+        yield* [point('loss', 0), point('accuracy', 0), point('accuracy', 1), point('loss', 1)];
+      },
+    },
+    ['r1'],
+    (message) => posted.push(message),
+  );
+  await session.start();
+  assert.deepEqual(
+    posted.map((message) => (message.type === 'compare/points' ? `points ${message.name}` : message.type)),
+    ['compare/init', 'points loss', 'points accuracy', 'compare/table', 'points accuracy', 'points loss'],
+  );
+  const refreshed = posted.find((message) => message.type === 'compare/table');
+  assert.deepEqual(refreshed?.type === 'compare/table' && refreshed.compare.metrics.map((metric) => metric.name), ['loss', 'accuracy']);
+});
+
 test('a failure reaches the view as an error', async () => {
   const posted: CompareHostMessage[] = [];
   const session = new CompareSession(

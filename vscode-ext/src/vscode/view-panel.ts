@@ -128,7 +128,9 @@ export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
 
 /**
  * The page: the shared stylesheet, the view's bundle and the boot script, all
- * from the bundle folder and all under the nonce. No inline script or style,
+ * from the bundle folder and all under the nonce (the compare view adds its
+ * chart bundle, compare-explore.js, from the same folder with the same nonce
+ * when the user opens an exploration chart). No inline script or style,
  * so the CSP needs no 'unsafe-inline' (views set sizes and colours through the
  * DOM's style properties, which CSP allows).
  */

@@ -17,7 +17,7 @@ import type { MetricPoint, MetricSeries } from '../run.js';
 import type { JsonValue, ParameterSpec, ParamType } from '../spec.js';
 import type { LogChunk } from './contract.js';
 import type { CompareResponse, HistoryAxis, HistoryResponse } from './compare-contract.js';
-import { isCompareResponse, isHistoryResponse } from './compare-guards.js';
+import { isCompareResponse, isFiniteNumbers, isHistoryResponse, isNullableNumbers } from './compare-guards.js';
 
 /** Bumped on any incompatible change; a host answers a `ready` of another version with an `error`. */
 export const WEBVIEW_PROTOCOL_VERSION = 1;
@@ -228,7 +228,6 @@ const isObject = (value: unknown): value is Record_ =>
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isOffset = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-const isNullableNumber = (value: unknown): value is number | null => value === null || typeof value === 'number';
 const isArrayOf = <T>(value: unknown, item: (v: unknown) => v is T): value is T[] => Array.isArray(value) && value.every(item);
 const isRecordOf = <T>(value: unknown, item: (v: unknown) => v is T): value is Record<string, T> =>
   isObject(value) && Object.values(value).every(item);
@@ -312,9 +311,9 @@ const HOST_MESSAGE_CHECKS: { [K in HostToViewMessage['type']]: (m: Record_) => b
     isString(m.stepName) &&
     isString(m.name) &&
     isOffset(m.from) &&
-    isArrayOf(m.step, isFiniteNumber) &&
-    isArrayOf(m.time, isFiniteNumber) &&
-    isArrayOf(m.value, isNullableNumber) &&
+    isFiniteNumbers(m.step) &&
+    isFiniteNumbers(m.time) &&
+    isNullableNumbers(m.value) &&
     m.step.length === m.value.length &&
     m.time.length === m.value.length,
   'compare/run': (m) => isString(m.runId) && isString(m.state),

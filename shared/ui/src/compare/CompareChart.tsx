@@ -9,7 +9,7 @@
  * the step's log). New points go to the same chart with the zoom kept; the
  * chart is made again only when its lines, axis, scale or drag mode change.
  */
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import { axisOptions, themeColors } from '../metrics/chart-theme.js';
 import type { ChartLine, CompareChartData, CompareX } from './chart-data.js';
@@ -151,11 +151,12 @@ export function CompareChart(props: CompareChartProps) {
     });
   });
 
+  const points = useMemo(() => drawnPoints(chart), [chart]);
   return (
     <figure
       className="ferry-chart"
       data-metric={chart.metric}
-      data-points={drawnPoints(chart)}
+      data-points={points}
       data-highlighted={highlighting ? highlighted : undefined}
     >
       <figcaption className="ferry-chart-title">{chart.metric}</figcaption>
@@ -164,9 +165,24 @@ export function CompareChart(props: CompareChartProps) {
   );
 }
 
+/** A chart's place before it is drawn: its title, and room for the plot. */
+export function ChartPlaceholder({ metric, height = 220 }: { metric: string; height?: number }) {
+  return (
+    <figure className="ferry-chart ferry-chart-pending" data-pending-metric={metric}>
+      <figcaption className="ferry-chart-title">{metric}</figcaption>
+      <div className="ferry-chart-plot" style={{ height }} />
+    </figure>
+  );
+}
+
 /** The points of the chart's lines (raw lines behind smoothed ones, and band edges, not counted). */
 function drawnPoints(chart: CompareChartData): number {
-  return chart.lines.reduce((sum, line, i) => (line.faded || line.band ? sum : sum + chart.data[i + 1]!.filter((v) => v !== null).length), 0);
+  let points = 0;
+  chart.lines.forEach((line, i) => {
+    if (line.faded || line.band) return;
+    for (const value of chart.data[i + 1]!) if (value !== null) points += 1;
+  });
+  return points;
 }
 
 function applyZoom(chart: uPlot, zoom: XRange | undefined, yZoom: YRange | undefined): void {

@@ -10,23 +10,32 @@
  * chart; clicking a point asks the host to open that step's log.
  */
 import type { CompareResponse, HostToViewMessage } from '@ferry/core';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type uPlot from 'uplot';
 import { useControls } from '../controls.js';
 import { useHost, type ViewHost } from '../host.js';
-import { FALLBACK_COLORS, themeColors } from '../metrics/chart-theme.js';
-import { compareCharts, historyAxis, runColors, type CompareX } from './chart-data.js';
-import { CompareChart, type XRange, type YRange } from './CompareChart.js';
+import { FALLBACK_COLORS, themeColors, type ThemeColors } from '../metrics/chart-theme.js';
+import { compareChartSet, historyAxis, runColors, type CompareX } from './chart-data.js';
+import { ChartPlaceholder, CompareChart, type XRange, type YRange } from './CompareChart.js';
+import { epochStepRange } from './epoch-axis.js';
+import { exploreAxes, keptRunIds, withAxisBrush, type BrushRanges } from './explore/axes.js';
+import { ExplorePanel } from './explore/ExplorePanel.js';
+import type { ExploreKind, ExploreLoader } from './explore/types.js';
 import { HistoryStore } from './history-store.js';
+import { NoEpochNote } from './NoEpochNote.js';
 import { RunsTable } from './RunsTable.js';
-import { orderRuns, tableColumns, type MetricChoice, type SortOrder } from './runs-table.js';
+import { WhenInSight } from './WhenInSight.js';
+import { orderRuns, runLabel, tableColumns, type MetricChoice, type SortOrder } from './runs-table.js';
 
 /** Chart width asked for before the page is laid out. */
 const FALLBACK_CHART_WIDTH = 600;
+/** A chart card's padding and border on both sides (ferry-ui.css, .ferry-chart-card). */
+const CARD_INSET = 18;
 const X_AXES = [
   { value: 'step', label: 'step' },
   { value: 'time', label: 'wall time' },
   { value: 'relative', label: 'relative time' },
+  { value: 'epoch', label: 'epoch' },
 ];
 /** Above this many lines in a chart, hovering one highlights its run and fades the others. */
 const HIGHLIGHT_ABOVE_LINES = 20;
@@ -36,15 +45,26 @@ export interface CompareViewProps {
   host: ViewHost;
   /** Called with each chart as it is made, and its metric (e.g. for a host that reads what is drawn). */
   onChart?: (metric: string, chart: uPlot) => void;
+  /** Loads the exploration charts (ECharts) when the user opens one; without it only the curves are offered. */
+  loadExplore?: ExploreLoader;
 }
 
-export function CompareView({ host, onChart }: CompareViewProps) {
+/** What the chart area shows: the curves, or one of the exploration charts. */
+const CHART_VIEWS: ReadonlyArray<{ view: 'curves' | ExploreKind; label: string }> = [
+  { view: 'curves', label: 'curves' },
+  { view: 'parallel', label: 'parallel coordinates' },
+  { view: 'scatter', label: 'scatter' },
+  { view: 'bars', label: 'bars' },
+];
+
+export function CompareView({ host, onChart, loadExplore }: CompareViewProps) {
   const root = useRef<HTMLDivElement>(null);
   const charts = useRef<HTMLDivElement>(null);
   const [store] = useState(() => new HistoryStore());
   const [syncKey] = useState(() => `ferry-compare-${nextSyncKey++}`);
   const request = useRef(0);
-  const [, setVersion] = useState(0);
+  // Bumped by every message: the held histories changed (the charts' data is made again only then).
+  const [version, setVersion] = useState(0);
   const [compare, setCompare] = useState<CompareResponse>();
   const [error, setError] = useState<string>();
   const [palette, setPalette] = useState<readonly string[]>(FALLBACK_COLORS);
@@ -62,21 +82,27 @@ export function CompareView({ host, onChart }: CompareViewProps) {
   const [groupSeeds, setGroupSeeds] = useState(false);
   const [yZooms, setYZooms] = useState<ReadonlyMap<string, YRange>>(new Map());
   const [highlighted, setHighlighted] = useState<string>();
+  const [chartView, setChartView] = useState<'curves' | ExploreKind>('curves');
+  // The parallel coordinates' brush: it filters the table's rows, kept across live updates.
+  const [brush, setBrush] = useState<BrushRanges>(new Map());
+  const [theme, setTheme] = useState<ThemeColors>();
+  useLayoutEffect(() => setTheme(themeColors(root.current!)), []);
 
   useLayoutEffect(() => setPalette(themeColors(root.current!).series), []);
 
   const askHistory = (of: CompareResponse, axis: CompareX, range: XRange | undefined) => {
-    const wall = range && axis === 'relative' ? wallTimeRange(range, store.runStarts()) : range;
+    // The host windows by step or wall time: relative time and epochs are mapped onto those.
+    const onHost = !range ? undefined : axis === 'relative' ? wallTimeRange(range, store.runStarts()) : axis === 'epoch' ? epochStepRange(range, store.series()) : range;
     request.current += 1;
     store.requested(request.current);
-    const width = Math.max(100, Math.round(charts.current?.clientWidth || FALLBACK_CHART_WIDTH));
+    const width = Math.max(100, Math.round(chartPlotWidth(charts.current)));
     host.postMessage({
       type: 'compare/history',
       request: request.current,
       metrics: of.metrics.map((metric) => metric.name),
       width,
       x: historyAxis(axis),
-      ...(wall ? { x0: Math.min(wall.x0, wall.x1), x1: Math.max(wall.x0, wall.x1) } : {}),
+      ...(onHost ? { x0: Math.min(onHost.x0, onHost.x1), x1: Math.max(onHost.x0, onHost.x1) } : {}),
     });
   };
 
@@ -93,6 +119,7 @@ export function CompareView({ host, onChart }: CompareViewProps) {
         setZoom(undefined);
         setYZooms(new Map());
         setHighlighted(undefined);
+        setBrush(new Map());
         askHistory(message.compare, x, undefined);
         break;
       case 'compare/table': {
@@ -135,16 +162,26 @@ export function CompareView({ host, onChart }: CompareViewProps) {
   const columns = compare ? tableColumns(compare, { allParameters, choices }) : [];
   const rows = compare ? orderRuns(compare.runs, columns, sort, baseId) : [];
   const colors = compare ? runColors(compare.runs, palette) : new Map();
-  const chartData = compare
-    ? compareCharts(compare.runs, compare.differingParameters, compare.metrics.map((metric) => metric.name), store.series(), palette, {
+  const axes = compare ? exploreAxes(compare.runs, columns, compare.differingParameters) : [];
+  const kept = compare ? keptRunIds(compare.runs, axes, brush) : undefined;
+  const shownRows = kept ? rows.filter((run) => kept.has(run.id)) : rows;
+  const exploreRuns = (of: typeof rows) => of.map((run) => ({ run, label: runLabel(run, compare!.differingParameters), ...colors.get(run.id)! }));
+  // Made again only when the data or a drawing choice changed (not on a hover, a sort or a brush); each chart's data when first drawn.
+  const chartSet = useMemo(
+    () =>
+      compare &&
+      compareChartSet(compare.runs, compare.differingParameters, compare.metrics.map((metric) => metric.name), store.series(), palette, {
         x,
         smoothing,
         logY,
         runStarts: store.runStarts(),
+        grid: store.grid(),
         groupSeeds,
-      })
-    : [];
-  const highlighting = chartData.some((chart) => chart.lines.filter((line) => !line.faded && !line.band).length > HIGHLIGHT_ABOVE_LINES);
+      }),
+    // The store is mutable: `version` says it changed.
+    [compare, version, palette, x, smoothing, logY, groupSeeds],
+  );
+  const highlighting = (chartSet?.mostLines ?? 0) > HIGHLIGHT_ABOVE_LINES;
   const running = compare?.runs.filter((run) => run.job.state === 'running' || run.job.state === 'queued').length ?? 0;
 
   return (
@@ -179,15 +216,32 @@ export function CompareView({ host, onChart }: CompareViewProps) {
         <Button className="ferry-compare-reset-zoom" disabled={!zoom && yZooms.size === 0} onClick={() => changeZoom(undefined)}>
           Reset zoom
         </Button>
+        {loadExplore && (
+          <span className="ferry-compare-chart-views" role="group" aria-label="chart">
+            {CHART_VIEWS.map(({ view, label }) => (
+              <Button key={view} className={`ferry-compare-view-${view}`} pressed={chartView === view} onClick={() => setChartView(view)}>
+                {label}
+              </Button>
+            ))}
+          </span>
+        )}
       </div>
       {error && (
         <div className="ferry-error" role="alert">
           {error}
         </div>
       )}
+      {compare && kept && (
+        <p className="ferry-compare-brushed">
+          <span className="ferry-compare-brushed-count">{`${kept.size} of ${compare.runs.length} runs`}</span> inside the brushed ranges{' '}
+          <Button className="ferry-compare-clear-brush" onClick={() => setBrush(new Map())}>
+            Show all runs
+          </Button>
+        </p>
+      )}
       {compare && (
         <RunsTable
-          rows={rows}
+          rows={shownRows}
           columns={columns}
           baseId={baseId}
           differing={compare.differingParameters}
@@ -200,31 +254,64 @@ export function CompareView({ host, onChart }: CompareViewProps) {
           onHighlight={highlighting ? setHighlighted : undefined}
         />
       )}
-      {compare && chartData.length === 0 && <p className="ferry-muted">None of these runs logged a metric.</p>}
+      {compare && chartSet?.metrics.length === 0 && <p className="ferry-muted">None of these runs logged a metric.</p>}
+      {compare && x === 'epoch' && <NoEpochNote runs={compare.runs} differing={compare.differingParameters} />}
+      {compare && loadExplore && theme && chartView !== 'curves' && (
+        <ExplorePanel
+          kind={chartView}
+          load={loadExplore}
+          runs={exploreRuns(chartView === 'parallel' ? rows : shownRows)}
+          axes={axes}
+          theme={theme}
+          brush={brush}
+          onBrush={(axis, ranges) => setBrush((current) => withAxisBrush(current, axis, ranges))}
+        />
+      )}
       <div ref={charts} className="ferry-charts ferry-compare-charts">
-        {chartData.map((chart) => (
-          <section key={chart.metric} className="ferry-chart-card">
-            <CompareChart
-              chart={chart}
-              x={x}
-              logY={logY}
-              zoom={zoom}
-              onZoom={changeZoom}
-              zoomY={zoomY}
-              yZoom={yZooms.get(chart.metric)}
-              onZoomY={zoomYOf(chart.metric)}
-              highlighting={highlighting}
-              highlighted={highlighted}
-              onHighlight={setHighlighted}
-              onOpenLine={(line) => host.postMessage({ type: 'compare/openLog', runId: line.runId, step: line.stepName })}
-              syncKey={syncKey}
-              onChart={onChart && ((made) => onChart(chart.metric, made))}
-            />
+        {chartView === 'curves' && chartSet?.metrics.map((metric, order) => (
+          <section key={metric} className="ferry-chart-card">
+            <WhenInSight order={order} placeholder={<ChartPlaceholder metric={metric} />}>
+              {() => {
+                const chart = chartSet.chart(metric);
+                return (
+                  <CompareChart
+                    chart={chart}
+                    x={x}
+                    logY={logY}
+                    zoom={zoom}
+                    onZoom={changeZoom}
+                    zoomY={zoomY}
+                    yZoom={yZooms.get(chart.metric)}
+                    onZoomY={zoomYOf(chart.metric)}
+                    highlighting={highlighting}
+                    highlighted={highlighted}
+                    onHighlight={setHighlighted}
+                    onOpenLine={(line) => host.postMessage({ type: 'compare/openLog', runId: line.runId, step: line.stepName })}
+                    syncKey={syncKey}
+                    onChart={onChart && ((made) => onChart(chart.metric, made))}
+                  />
+                );
+              }}
+            </WhenInSight>
           </section>
         ))}
       </div>
     </div>
   );
+}
+
+/**
+ * The pixel width of one chart's plot, which the host downsamples for (a few
+ * points per pixel column): a chart's own where one is laid out, else the
+ * first column of the charts' grid less the card's padding and border.
+ */
+function chartPlotWidth(charts: HTMLElement | null): number {
+  if (!charts) return FALLBACK_CHART_WIDTH;
+  const plot = charts.querySelector<HTMLElement>('.ferry-chart-plot');
+  if (plot?.clientWidth) return plot.clientWidth;
+  const column = parseFloat(getComputedStyle(charts).gridTemplateColumns);
+  if (column > CARD_INSET) return column - CARD_INSET;
+  return charts.clientWidth || FALLBACK_CHART_WIDTH;
 }
 
 /**

@@ -3,7 +3,8 @@
  * curves' colour), a column per shown parameter, metric and job fact. Headers
  * sort; a metric header also picks the reducer and which way is better. The
  * base run stays pinned under the header and the cells that differ from it
- * are marked. Only the rows in view are in the DOM. Where the charts
+ * are marked. Only the rows in view are in the DOM, and with many columns
+ * only the columns in view (virtual-columns.tsx). Where the charts
  * highlight a hovered run, hovering its row highlights it too.
  */
 import type { ComparedRun, MetricReducer } from '@ferry/core';
@@ -23,6 +24,7 @@ import {
   type MetricChoice,
   type SortOrder,
 } from './runs-table.js';
+import { cellsPerRow, columnWindow, ColumnSizes, ColumnSpacer, FALLBACK_VIEWPORT_WIDTH } from './virtual-columns.js';
 
 export const ROW_HEIGHT = 26;
 /** Rows rendered above and below the viewport, so a fast scroll shows no blank. */
@@ -51,9 +53,14 @@ export function RunsTable({ rows, columns, baseId, differing, colors, sort, onSo
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(FALLBACK_VIEWPORT);
+  const [scrollLeft, setScrollLeft] = useState(0);
+  const [viewportWidth, setViewportWidth] = useState(FALLBACK_VIEWPORT_WIDTH);
   useLayoutEffect(() => {
     const element = scroller.current!;
-    const measure = () => setViewport(element.clientHeight || FALLBACK_VIEWPORT);
+    const measure = () => {
+      setViewport(element.clientHeight || FALLBACK_VIEWPORT);
+      setViewportWidth(element.clientWidth || FALLBACK_VIEWPORT_WIDTH);
+    };
     measure();
     const observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(measure);
     observer?.observe(element);
@@ -64,7 +71,10 @@ export function RunsTable({ rows, columns, baseId, differing, colors, sort, onSo
   const body = base ? rows.slice(1) : rows;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(body.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
-  const best = new Map(columns.map((column) => [column.key, bestValue(rows, column)]));
+  const inView = columnWindow(columns.length, scrollLeft, viewportWidth);
+  const shown = columns.slice(inView.first, inView.last);
+  const best = new Map(shown.map((column) => [column.key, bestValue(rows, column)]));
+  const leftOut = (side: 'left' | 'right') => ((side === 'left' ? inView.first > 0 : inView.last < inView.count) ? <ColumnSpacer /> : null);
 
   const row = (run: ComparedRun, pinned: boolean) => (
     <tr
@@ -87,30 +97,42 @@ export function RunsTable({ rows, columns, baseId, differing, colors, sort, onSo
         </button>{' '}
         <span className="ferry-compare-run-label">{runLabel(run, differing)}</span> <span className="ferry-muted">{shortRunId(run.id)}</span>
       </th>
-      {columns.map((column) => (
+      {leftOut('left')}
+      {shown.map((column) => (
         <td key={column.key} data-column={column.key} className={cellClass(run, column, base, best.get(column.key))}>
           {cellText(run, column)}
         </td>
       ))}
+      {leftOut('right')}
     </tr>
   );
 
   return (
-    <div ref={scroller} className="ferry-compare-scroller" onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
-      <table className="ferry-compare-table">
+    <div
+      ref={scroller}
+      className="ferry-compare-scroller"
+      onScroll={(event) => {
+        setScrollTop(event.currentTarget.scrollTop);
+        setScrollLeft(event.currentTarget.scrollLeft);
+      }}
+    >
+      <table className={`ferry-compare-table${inView.virtual ? ' ferry-compare-table-virtual' : ''}`}>
+        {inView.virtual && <ColumnSizes range={inView} />}
         <thead>
           <tr>
             <th scope="col">run</th>
-            {columns.map((column) => (
+            {leftOut('left')}
+            {shown.map((column) => (
               <HeaderCell key={column.key} column={column} sort={sort} onSort={onSort} onChoice={onChoice} />
             ))}
+            {leftOut('right')}
           </tr>
           {base && row(base, true)}
         </thead>
         <tbody>
-          {first > 0 && <Spacer height={first * ROW_HEIGHT} span={columns.length + 1} />}
+          {first > 0 && <Spacer height={first * ROW_HEIGHT} span={cellsPerRow(inView)} />}
           {body.slice(first, last).map((run) => row(run, false))}
-          {last < body.length && <Spacer height={(body.length - last) * ROW_HEIGHT} span={columns.length + 1} />}
+          {last < body.length && <Spacer height={(body.length - last) * ROW_HEIGHT} span={cellsPerRow(inView)} />}
         </tbody>
       </table>
     </div>

@@ -3,14 +3,16 @@
  * (and per step, where several steps log the metric) in the run's colour,
  * named by the parameters that tell the runs apart; with smoothing, an
  * exponential moving average over each line and the raw line kept, faded.
- * The x axis is the step, the wall time, or the relative time (seconds since
- * each run's first point, so runs started apart line up). With seeds
+ * The x axis is the step, the wall time, the relative time (seconds since
+ * each run's first point, so runs started apart line up), or the epoch in
+ * force at each point's step (see epoch-axis.ts). With seeds
  * grouped, the runs that differ only in a seed become one mean line per group
  * (and step) inside a band from their lowest to their highest value. Pure: no DOM.
  */
 import type { ComparedRun } from '@ferry/core';
-import type { HistoryAxis } from '@ferry/core';
-import { alignSeries, type AlignedSeries } from '../metrics/series-table.js';
+import type { BucketGrid, HistoryAxis } from '@ferry/core';
+import { alignColumns, type AlignedSeries, type SeriesColumns } from '../metrics/series-table.js';
+import { EPOCH_METRIC, epochLookups } from './epoch-axis.js';
 import type { HeldSeries } from './history-store.js';
 import { seriesKey } from './history-store.js';
 import { runLabel } from './runs-table.js';
@@ -34,12 +36,12 @@ export interface ChartLine {
   stepName: string;
 }
 
-/** What the charts' x axis shows: `relative` is seconds since each run's first point. */
-export type CompareX = 'step' | 'time' | 'relative';
+/** What the charts' x axis shows: `relative` is seconds since each run's first point; `epoch` the epoch in force at a point's step. */
+export type CompareX = 'step' | 'time' | 'relative' | 'epoch';
 
-/** The axis the host reads histories on for an x axis (relative time is wall time, shifted per run here). */
+/** The axis the host reads histories on for an x axis (relative time is wall time, shifted per run here; epochs are mapped from steps here). */
 export function historyAxis(x: CompareX): HistoryAxis {
-  return x === 'step' ? 'step' : 'time';
+  return x === 'step' || x === 'epoch' ? 'step' : 'time';
 }
 
 export interface CompareChartData {
@@ -60,6 +62,8 @@ export interface ChartOptions {
   logY: boolean;
   /** Runs that differ only in a seed drawn as one mean line with a min–max band. */
   groupSeeds?: boolean;
+  /** The grid the histories were downsampled on: on that same axis, lines are aligned by its pixel columns (alignSeries). */
+  grid?: BucketGrid & { x: HistoryAxis };
 }
 
 /** Each run's colour, by its place in the comparison: the same in the table and every chart. */
@@ -75,20 +79,68 @@ export function compareCharts(
   palette: readonly string[],
   options: ChartOptions,
 ): CompareChartData[] {
+  const charts = compareChartSet(runs, differing, metrics, held, palette, options);
+  return charts.metrics.map((metric) => charts.chart(metric));
+}
+
+/** The charts' metrics, and each chart's data made when first asked for (and kept): a view draws the charts in sight first. */
+export interface CompareChartSet {
+  metrics: string[];
+  chart(metric: string): CompareChartData;
+  /** The most lines (not counting raw lines and band edges) any chart has: known without making the charts. */
+  mostLines: number;
+}
+
+export function compareChartSet(
+  runs: readonly ComparedRun[],
+  differing: readonly string[],
+  metrics: readonly string[],
+  held: readonly HeldSeries[],
+  palette: readonly string[],
+  options: ChartOptions,
+): CompareChartSet {
   const colors = runColors(runs, palette);
   const order = new Map(runs.map((run, index) => [run.id, index]));
-  const names = [...new Set([...metrics, ...held.map((s) => s.name)])];
-  return names.map((metric) => {
+  // On epochs, the epoch series would only be drawn against itself; a run without one has no curves.
+  const epochs = options.x === 'epoch' ? epochLookups(held) : undefined;
+  const names = [...new Set([...metrics, ...held.map((s) => s.name)])].filter((name) => !epochs || name !== EPOCH_METRIC);
+  const made = new Map<string, CompareChartData>();
+  const chart = (metric: string) => made.get(metric) ?? made.set(metric, makeChart(metric)).get(metric)!;
+  // A line per run (a seed group's runs share one) and step.
+  const groupOf = options.groupSeeds ? new Map(seedGroups(runs).flatMap((group) => group.runs.map((run) => [run.id, group.key] as const))) : undefined;
+  const lineKeys = new Map<string, Set<string>>();
+  for (const s of held) {
+    if (!order.has(s.runId)) continue;
+    const keys = lineKeys.get(s.name) ?? lineKeys.set(s.name, new Set()).get(s.name)!;
+    keys.add(`${groupOf?.get(s.runId) ?? s.runId}\u0000${s.stepName}`);
+  }
+  const mostLines = Math.max(0, ...names.map((name) => lineKeys.get(name)?.size ?? 0));
+  return { metrics: names, chart, mostLines };
+
+  function makeChart(metric: string): CompareChartData {
     const series = held
-      .filter((s) => s.name === metric && order.has(s.runId))
+      .filter((s) => s.name === metric && order.has(s.runId) && (!epochs || epochs(s.runId, s.stepName)))
       .sort((a, b) => order.get(a.runId)! - order.get(b.runId)! || a.stepName.localeCompare(b.stepName));
     const manySteps = new Set(series.map((s) => s.stepName)).size > 1;
-    const raw = alignSeries(
-      series.map((s) => {
-        const start = options.x === 'relative' ? (options.runStarts?.get(s.runId) ?? s.time[0] ?? 0) : 0;
-        return { key: seriesKey(s), label: '', points: s.step.map((step, i) => ({ step, time: s.time[i]! - start, value: s.value[i]! })) };
+    const raw = alignColumns(
+      series.map((s): SeriesColumns => {
+        if (options.x === 'step' || options.x === 'time') return { x: s[options.x], value: s.value };
+        if (options.x === 'relative') {
+          const start = options.runStarts?.get(s.runId) ?? s.time[0] ?? 0;
+          return { x: s.time.map((time) => time - start), value: s.value };
+        }
+        // Each point at its step's epoch; several points in one epoch show the last, as a step logged twice does.
+        const epochAt = epochs!(s.runId, s.stepName)!;
+        const onEpochs: { x: number[]; value: number[] } = { x: [], value: [] };
+        s.step.forEach((step, i) => {
+          const epoch = epochAt(step);
+          if (epoch === undefined) return;
+          onEpochs.x.push(epoch);
+          onEpochs.value.push(s.value[i]!);
+        });
+        return onEpochs;
       }),
-      historyAxis(options.x),
+      options.grid?.x === options.x ? options.grid : undefined,
     );
     const [xs, ...ys] = raw;
     const lines: ChartLine[] = [];
@@ -133,7 +185,7 @@ export function compareCharts(
       columns.push(smoothed(values));
     });
     return { metric, lines, data: [xs, ...columns], bands };
-  });
+  }
 }
 
 /**

@@ -12,7 +12,7 @@
  * Each run's first time is kept apart from the series: a zoomed answer no
  * longer starts at the run's first point, and relative time counts from it.
  */
-import type { ComparePointsMessage, HistoryResponse, HistorySeries } from '@ferry/core';
+import type { BucketGrid, ComparePointsMessage, HistoryAxis, HistoryResponse, HistorySeries } from '@ferry/core';
 
 export interface HeldSeries {
   runId: string;
@@ -37,11 +37,13 @@ export class HistoryStore {
   private pending: number | undefined;
   private sinceRequest: SeriesDelta[] = [];
   private readonly starts = new Map<string, number>();
+  private answeredGrid: (BucketGrid & { x: HistoryAxis }) | undefined;
 
   /** Forgets everything (a new set of runs). */
   clear(): void {
     this.held.clear();
     this.starts.clear();
+    this.answeredGrid = undefined;
     this.pending = undefined;
     this.sinceRequest = [];
   }
@@ -57,6 +59,8 @@ export class HistoryStore {
     if (request !== this.pending) return false;
     this.pending = undefined;
     this.held.clear();
+    const { x, x0, x1, width } = history;
+    this.answeredGrid = x0 !== undefined && x1 !== undefined ? { x, x0, x1, width } : undefined;
     for (const series of history.series) {
       this.held.set(seriesKey(series), readSeries(series));
       this.noteStart(series.runId, series.time);
@@ -75,6 +79,11 @@ export class HistoryStore {
     return [...this.held.values()];
   }
 
+  /** The axis, range and pixel columns the held histories were downsampled on (undefined before the first answer). */
+  grid(): (BucketGrid & { x: HistoryAxis }) | undefined {
+    return this.answeredGrid;
+  }
+
   /** The time of each run's first point seen since `clear` (across its series): where its relative time is 0. */
   runStarts(): ReadonlyMap<string, number> {
     return this.starts;
@@ -83,7 +92,7 @@ export class HistoryStore {
   private noteStart(runId: string, times: readonly number[]): void {
     // A loop, not Math.min(...): a full-resolution series can outgrow the argument limit.
     let first = this.starts.get(runId) ?? Number.POSITIVE_INFINITY;
-    for (const time of times) if (time < first) first = time;
+    for (let i = 0; i < times.length; i++) if (times[i]! < first) first = times[i]!;
     if (Number.isFinite(first)) this.starts.set(runId, first);
   }
 

@@ -21,6 +21,26 @@ test('series of different runs share one x axis, with gaps where a run has no po
   assert.deepEqual(alignSeries([{ key: 'a', label: 'a', points: [p(1, 3, 100), p(1, 4, 100)] }], 'time'), [[100], [4]], 'a repeated step shows its last value');
 });
 
+test('on a downsampled grid, runs line up by pixel column: few rows, every point kept within its column', () => {
+  // Two runs downsampled over steps 0..999 for 10 columns: their kept steps differ.
+  const grid = { x0: 0, x1: 999, width: 10 };
+  const a = [p(0, 1), p(37, 9), p(99, 0.5), p(100, 0.4), p(550, 0.2), p(999, 0.1)];
+  const b = [p(3, 2), p(60, 1.5), p(98, 1), p(101, 0.9), p(999, 0.3), p(1003, 0.25), p(1001, 0.26)];
+  const [xs, ya, yb] = alignSeries([{ key: 'a', label: 'a', points: a }, { key: 'b', label: 'b', points: b }], 'step', grid);
+  assert.ok(xs.length <= 3 * grid.width + 2, `${xs.length} rows`);
+  assert.deepEqual([...xs].sort((m, n) => m - n), xs, 'x ascends');
+  const columnWidth = 99.9;
+  for (const [points, ys] of [[a, ya], [b, yb]] as const) {
+    const drawn = xs.flatMap((x, row) => (ys![row] === null ? [] : [[x, ys![row]]]));
+    const byStep = [...points].sort((m, n) => m.step - n.step).map((point) => point.value);
+    assert.deepEqual(drawn.map(([, value]) => value), byStep, 'every value in step order, the spike included');
+    points.forEach((point, i) => assert.ok(Math.abs(drawn.find(([, value]) => value === point.value)![0]! - point.step) < columnWidth, `point ${i} stays in its column`));
+  }
+  assert.deepEqual(xs.slice(-2), [1001, 1003], 'points past the grid keep their steps');
+  const repeated = alignSeries([{ key: 'a', label: 'a', points: [p(5, 1), p(5, 2), p(6, 3)] }], 'step', grid);
+  assert.deepEqual(repeated[1], [2, 3], 'a step logged twice shows its last value');
+});
+
 test('the model groups series into one chart per metric, naming runs when several overlay', () => {
   const model = new MetricsModel();
   model.init([

@@ -71,4 +71,18 @@ describe('browser bundles', () => {
     assert.match(css, /\.ferry-compare-table/);
     assert.match(css, /\.ferry-ansi-fg-1\{color:var\(--ferry-ansi-1\)\}/);
   });
+
+  test('ECharts is only in compare-explore.js, the bundle the compare view loads when the user opens an exploration chart', async () => {
+    const view = await readFile(path.join(outdir, 'compare-view.js'), 'utf8');
+    const explore = await readFile(path.join(outdir, 'compare-explore.js'), 'utf8');
+    // ECharts' own marks: the instance id prefix and the parallel axis brush action.
+    for (const mark of ['echarts_instance_', 'axisAreaSelect']) {
+      assert.ok(!view.includes(mark), `compare-view.js does not carry ECharts (${mark})`);
+      assert.ok(explore.includes(mark), `compare-explore.js carries ECharts (${mark})`);
+    }
+    assert.ok(!/__SECRET_INTERNALS|useLayoutEffect/.test(explore), 'compare-explore.js carries no second React');
+    runInThisContext(explore);
+    const module = (globalThis as unknown as Record<string, { createExploreChart?: unknown }>)['FerryCompareExplore'];
+    assert.equal(typeof module?.createExploreChart, 'function');
+  });
 });
