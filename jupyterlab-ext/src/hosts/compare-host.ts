@@ -7,7 +7,7 @@
  * metric the table does not have yet (a run that starts logging it while the
  * view is open): its column and chart appear while the run still runs.
  */
-import type { CompareHistoryRequestMessage, CompareHostMessage, CompareResponse, CompareStreamEvent, FerryClient, ViewToHostMessage } from '@ferry/core';
+import { CompareTables, type CompareHistoryRequestMessage, type CompareHostMessage, type CompareStreamEvent, type FerryClient, type ViewToHostMessage } from '@ferry/core';
 import { describeError, InPageHost, pause } from './view-host.js';
 
 export type CompareSource = Pick<FerryClient, 'compare' | 'compareHistory' | 'followCompare'>;
@@ -17,8 +17,8 @@ const RETRY_MS = 2000;
 export class CompareHost extends InPageHost<CompareHostMessage> {
   /** The current session's signal: a history answered after a restart belongs to no view. */
   private current: AbortSignal | undefined;
-  /** The metric names of the table the view holds. */
-  private known = new Set<string>();
+  /** The table, read again when a point of a metric it lacks arrives. */
+  private readonly tables = new CompareTables(() => this.client.compare(this.runIds));
 
   constructor(
     private readonly client: CompareSource,
@@ -37,7 +37,7 @@ export class CompareHost extends InPageHost<CompareHostMessage> {
         const events = this.client.followCompare(this.runIds, [], signal)[Symbol.asyncIterator]();
         const first = events.next();
         first.catch(() => undefined); // observed below, when awaited
-        const compare = await this.table();
+        const compare = await this.tables.table();
         if (signal.aborted) return;
         // Every (re)connection starts the view over: it asks for the histories again.
         this.send({ type: 'compare/init', compare });
@@ -82,28 +82,20 @@ export class CompareHost extends InPageHost<CompareHostMessage> {
         const { type: _type, ...points } = event;
         this.send({ type: 'compare/points', ...points });
         // The store holds the point before the stream sends it: the table read now has its metric.
-        if (!this.known.has(event.name)) {
-          const compare = await this.table(event.name);
+        if (this.tables.lacks(event.name)) {
+          const compare = await this.tables.table(event.name);
           if (!signal.aborted) this.send({ type: 'compare/table', compare });
         }
         return true;
       }
       case 'run': {
         this.send({ type: 'compare/run', runId: event.runId, state: event.state });
-        const compare = await this.table();
+        const compare = await this.tables.table();
         if (!signal.aborted) this.send({ type: 'compare/table', compare });
         return true;
       }
       case 'end':
         return false;
     }
-  }
-
-  /** The comparison, its metric names noted (and `asked`: a name the table lacks even so is not asked for at every delta). */
-  private async table(asked?: string): Promise<CompareResponse> {
-    if (asked !== undefined) this.known.add(asked);
-    const compare = await this.client.compare(this.runIds);
-    this.known = new Set([...this.known, ...compare.metrics.map((metric) => metric.name)]);
-    return compare;
   }
 }

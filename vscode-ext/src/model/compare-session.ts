@@ -7,14 +7,14 @@
  * not have yet (a run that starts logging it while the view is open): its
  * column and chart appear while the run still runs.
  */
-import type { CompareHistoryRequestMessage, CompareHostMessage, CompareResponse, CompareStreamEvent, FerryClient } from '@ferry/core';
+import { CompareTables, type CompareHistoryRequestMessage, type CompareHostMessage, type CompareStreamEvent, type FerryClient } from '@ferry/core';
 
 export type CompareSource = Pick<FerryClient, 'compare' | 'compareHistory' | 'followCompare'>;
 
 export class CompareSession {
   private readonly abort = new AbortController();
-  /** The metric names of the table the view holds. */
-  private known = new Set<string>();
+  /** The table, read again when a point of a metric it lacks arrives. */
+  private readonly tables = new CompareTables(() => this.source.compare(this.runIds));
 
   constructor(
     private readonly source: CompareSource,
@@ -28,7 +28,7 @@ export class CompareSession {
       const events = this.source.followCompare(this.runIds, [], this.abort.signal)[Symbol.asyncIterator]();
       const first = events.next();
       first.catch(() => undefined); // reported below, when awaited
-      this.post({ type: 'compare/init', compare: await this.table() });
+      this.post({ type: 'compare/init', compare: await this.tables.table() });
       for (let next = await first; !next.done; next = await events.next()) {
         if (!(await this.forward(next.value))) break;
       }
@@ -60,24 +60,16 @@ export class CompareSession {
         const { type: _type, ...points } = event;
         this.post({ type: 'compare/points', ...points });
         // The store holds the point before the stream sends it: the table read now has its metric.
-        if (!this.known.has(event.name)) this.post({ type: 'compare/table', compare: await this.table(event.name) });
+        if (this.tables.lacks(event.name)) this.post({ type: 'compare/table', compare: await this.tables.table(event.name) });
         return true;
       }
       case 'run':
         this.post({ type: 'compare/run', runId: event.runId, state: event.state });
-        this.post({ type: 'compare/table', compare: await this.table() });
+        this.post({ type: 'compare/table', compare: await this.tables.table() });
         return true;
       case 'end':
         return false;
     }
-  }
-
-  /** The comparison, its metric names noted (and `asked`: a name the table lacks even so is not asked for at every delta). */
-  private async table(asked?: string): Promise<CompareResponse> {
-    if (asked !== undefined) this.known.add(asked);
-    const compare = await this.source.compare(this.runIds);
-    this.known = new Set([...this.known, ...compare.metrics.map((metric) => metric.name)]);
-    return compare;
   }
 
   dispose(): void {
