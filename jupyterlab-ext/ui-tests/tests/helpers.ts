@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 export const serverRoot = process.env.JUPYTERLAB_GALATA_ROOT_DIR ?? '';
@@ -84,4 +85,27 @@ export function ferryCli(args: string[]): string {
 export async function ferryCliAsync(args: string[], timeout = 240_000): Promise<string> {
   const { stdout } = await promisify(execFile)('node', [join(repoRoot, 'server/bin/ferry.js'), ...args], { encoding: 'utf8', timeout });
   return stdout;
+}
+
+/**
+ * Fails, naming what is missing and how to get it, when the Python that runs
+ * the local target's steps cannot import one of `modules` (import name → pip
+ * package). scripts/jupyterlab-e2e.sh writes FERRY_PYTHON into the target;
+ * without it the target runs python3. A test of a notebook that needs them
+ * must not pass by skipping where they are absent.
+ */
+export function expectStepPythonHas(modules: Record<string, string>): void {
+  const python = process.env.FERRY_PYTHON || 'python3';
+  const missing = Object.entries(modules).filter(([module]) => spawnSync(python, ['-c', `import ${module}`]).status !== 0);
+  if (missing.length === 0) return;
+  const names = missing.map(([module]) => module).join(', ');
+  const packages = missing.map(([, pip]) => pip).join(' ');
+  throw new Error(`the step Python ${python} lacks ${names}: run 'bash scripts/python-env.sh' (it installs scripts/requirements-dev.txt), or ${python} -m pip install ${packages}`);
+}
+
+/** Expects the metrics view to draw a chart titled `metric` on its canvas, with `points` points in the series below it. */
+export async function expectChartWithPoints(metrics: Locator, metric: string, points: number): Promise<void> {
+  const card = metrics.locator('.ferry-chart-card').filter({ has: metrics.page().locator('.ferry-chart-title', { hasText: new RegExp(`^${metric}$`) }) });
+  await expect(card.locator('.uplot canvas').first(), `a chart of ${metric}`).toBeVisible();
+  await expect(card.locator('.ferry-series-summary tbody tr td:last-child'), `the points of ${metric}`).toHaveText([String(points)]);
 }

@@ -1,10 +1,36 @@
 /**
  * Ferry in real JupyterLab against the local target: cell tags, Run on
  * cluster, the live side panel, logs, metrics, cancel, runs started
- * from the command line, and comparing a sweep's runs.
+ * from the command line, comparing a sweep's runs, and curves a notebook
+ * logged through MLflow, DVCLive and TensorBoard.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { ferryCli, ferryCliAsync, notebookOnDisk, openExample, openNotebook, runOnCluster, runRow, serverRoot, TICKING } from './helpers.js';
+import {
+  cancelRuns,
+  compareSelectedPoints,
+  compareSweepFromOnePoint,
+  expectCancelled,
+  expectMetricColumnSorts,
+  expectOneCurvePerRun,
+  expectOnlyDifferingParameters,
+  openRunsPanel,
+  runTrainingSweepOfFour,
+  startTickerSweep,
+  watchSweepCurvesGrow,
+} from './compare-steps.js';
+import { expectParallelBrushFiltersTable } from './explore-steps.js';
+import {
+  expectChartWithPoints,
+  expectStepPythonHas,
+  ferryCli,
+  notebookOnDisk,
+  openExample,
+  openNotebook,
+  runOnCluster,
+  runRow,
+  serverRoot,
+  TICKING,
+} from './helpers.js';
 
 test.use({ autoGoto: true });
 
@@ -208,101 +234,45 @@ test('a 100 MB log opens at its end and the page stays usable', async ({ page, t
 });
 
 test('the runs of a sweep compare side by side: differing parameters only, a sortable metric column, one curve per run', async ({ page, tmpPath }) => {
-  await page.locator('.jp-SideBar [data-id="ferry-runs"]').click();
-  await expect(page.locator('.jp-FerryConnection')).toHaveText('live');
-  await page.contents.uploadFile(`${process.cwd()}/../examples/train_pipeline.ipynb`, `${tmpPath}/sweep-compare.ipynb`);
-  const notebook = `${serverRoot}/${tmpPath}/sweep-compare.ipynb`;
-  await ferryCliAsync(['run', notebook, '--target', 'local', '--sweep', 'epochs=2,3', '--sweep', 'learning_rate=0.1,0.2', '-p', 'n_samples=100', '--wait']);
-  const points = page.locator('.jp-FerryRun').filter({ has: page.locator(`.jp-FerryRun-row[title="${notebook}"]`) });
-  await expect(points).toHaveCount(4);
-  for (const point of await points.all()) await expect(point).toHaveAttribute('data-state', 'succeeded');
-
-  // A click selects the first alone, Ctrl+click adds the others; the panel offers to compare them.
-  await points.first().locator('.jp-FerryRun-row').click();
-  for (let i = 1; i < 4; i++) await points.nth(i).locator('.jp-FerryRun-row').click({ modifiers: ['Control'] });
-  await expect(page.locator('.jp-FerryRun.jp-mod-selected')).toHaveCount(4);
-  await expect(page.locator('.jp-FerryRunsPanel-compare')).toHaveText('Compare 4 runs');
-  await points.nth(1).locator('.jp-FerryRun-row').click({ button: 'right' });
-  await page.locator('.lm-Menu .lm-Menu-item', { hasText: 'Compare Runs' }).click();
-
-  const view = page.locator('.jp-FerryCompareWidget');
-  await expect(view).toHaveCount(1);
-  const firstId = (await points.first().getAttribute('data-run-id'))!;
-  await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel')).toHaveText(new RegExp(`^Compare sweep-compare ${firstId.slice(-6)}, .* \\+1$`));
-
-  const table = view.locator('.ferry-compare-table');
-  const parameters = () =>
-    table.locator('thead tr:first-child th[data-column^="parameter:"]').evaluateAll((ths) => ths.map((th) => (th as HTMLElement).dataset.column));
-  await expect.poll(parameters, { message: 'only the swept parameters differ' }).toEqual(['parameter:epochs', 'parameter:learning_rate']);
-  await view.locator('input.ferry-compare-all-parameters').click();
-  await expect.poll(parameters).toEqual(['parameter:epochs', 'parameter:learning_rate', 'parameter:n_samples', 'parameter:seed']);
-  await view.locator('input.ferry-compare-all-parameters').click();
-  await expect.poll(parameters).toEqual(['parameter:epochs', 'parameter:learning_rate']);
-
-  // loss is lower-is-better: its column sorts lowest first, then, clicked again, highest first (under the pinned base run).
-  const losses = async () => (await table.locator('tbody tr[data-run] td[data-column="metric:loss"]').allTextContents()).map(Number);
-  await table.locator('th[data-column="metric:loss"] .ferry-compare-sort').click();
-  await expect(table.locator('th[data-column="metric:loss"]')).toHaveAttribute('aria-sort', 'ascending');
-  const ascending = await losses();
-  expect(ascending).toHaveLength(3);
-  expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
-  await table.locator('th[data-column="metric:loss"] .ferry-compare-sort').click();
-  await expect(table.locator('th[data-column="metric:loss"]')).toHaveAttribute('aria-sort', 'descending');
-  expect(await losses()).toEqual([...ascending].reverse());
-
-  // One curve of loss per run, named by its differing parameters.
-  const legend = view.locator('.ferry-chart[data-metric="loss"] .u-legend .u-series .u-label');
-  await expect(legend).toHaveCount(5); // the x axis, then the runs
-  expect((await legend.allTextContents()).slice(1).sort()).toEqual([
-    'epochs=2, learning_rate=0.1',
-    'epochs=2, learning_rate=0.2',
-    'epochs=3, learning_rate=0.1',
-    'epochs=3, learning_rate=0.2',
-  ]);
+  await openRunsPanel(page);
+  const points = await runTrainingSweepOfFour(page, tmpPath, 'local');
+  const view = await compareSelectedPoints(page, points, 'sweep-compare');
+  await expectOnlyDifferingParameters(view, ['epochs', 'learning_rate'], ['epochs', 'learning_rate', 'n_samples', 'seed']);
+  // loss is lower-is-better; 3 runs under the pinned base run.
+  await expectMetricColumnSorts(view, 'loss', 3);
+  await expectOneCurvePerRun(view, 'loss', ['epochs=2, learning_rate=0.1', 'epochs=2, learning_rate=0.2', 'epochs=3, learning_rate=0.1', 'epochs=3, learning_rate=0.2']);
   await page.screenshot({ path: test.info().outputPath('compare.png') });
-
-  // One run of the sweep alone stands for the sweep: the same runs, so the same tab comes forward.
-  await points.nth(2).locator('.jp-FerryRun-row').click();
-  await expect(page.locator('.jp-FerryRun.jp-mod-selected')).toHaveCount(1);
-  await page.locator('.jp-FerryRunsPanel-compare', { hasText: 'Compare sweep (4)' }).click();
-  await expect(view).toHaveCount(1);
-  await expect(view).toBeVisible();
+  await expectParallelBrushFiltersTable(page, view, 4);
+  await compareSweepFromOnePoint(page, points, view);
 });
 
 test('a running sweep’s compare view draws its runs’ points as they are logged', async ({ page, tmpPath }) => {
-  await page.locator('.jp-SideBar [data-id="ferry-runs"]').click();
-  await expect(page.locator('.jp-FerryConnection')).toHaveText('live');
-  const cell = (tags: string[], source: string) => ({ cell_type: 'code', execution_count: null, metadata: { tags }, outputs: [], source });
-  const ticker = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    cells: [
-      cell(['imports'], 'import time\nfrom ferry import log_metric'),
-      cell(['parameters'], 'interval = 0.2  # seconds between ticks'),
-      cell(['step:tick'], 'for i in range(1500):\n    log_metric("tick", i, step=i)\n    time.sleep(interval)'),
-    ],
-  };
-  await page.contents.uploadContent(JSON.stringify(ticker), 'text', `${tmpPath}/ticker.ipynb`);
-  const notebook = `${serverRoot}/${tmpPath}/ticker.ipynb`;
-  await ferryCliAsync(['run', notebook, '--target', 'local', '--sweep', 'interval=0.2,0.25']);
-  const points = page.locator('.jp-FerryRun').filter({ has: page.locator(`.jp-FerryRun-row[title="${notebook}"]`) });
-  await expect(points).toHaveCount(2);
-  const ids = await points.evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.runId!));
+  await openRunsPanel(page);
+  const { points, ids } = await startTickerSweep(page, tmpPath, 'local', 'interval=0.2,0.25');
   try {
-    await expect(points.first()).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
-    // One point selected alone stands for its sweep.
-    await points.first().locator('.jp-FerryRun-row').click();
-    await page.locator('.jp-FerryRunsPanel-compare', { hasText: 'Compare sweep (2)' }).click();
-
-    const chart = page.locator('.jp-FerryCompareWidget .ferry-chart[data-metric="tick"]');
-    await expect(chart.locator('.u-legend .u-series .u-label')).toHaveText(['step', 'interval=0.2', 'interval=0.25']);
-    const drawn = async () => Number(await chart.getAttribute('data-points'));
-    await expect.poll(drawn, { message: 'tick points drawn' }).toBeGreaterThan(0);
-    const first = await drawn();
-    await expect.poll(drawn, { message: 'the curves grow while the runs run' }).toBeGreaterThan(first + 5);
+    await watchSweepCurvesGrow(page, points, ['interval=0.2', 'interval=0.25']);
   } finally {
-    for (const id of ids) await ferryCliAsync(['cancel', id]);
+    await cancelRuns(ids);
   }
-  for (const point of await points.all()) await expect(point).toHaveAttribute('data-state', 'cancelled', { timeout: 60_000 });
+  await expectCancelled(points);
+});
+
+test('a notebook logging through MLflow, DVCLive and TensorBoard shows a curve from each library', async ({ page, tmpPath }) => {
+  // Import name → pip package: the notebook needs all three in the Python that runs the steps.
+  expectStepPythonHas({ mlflow: 'mlflow-skinny', dvclive: 'dvclive', tensorboardX: 'tensorboardX' });
+  // A copy in the test's folder: the libraries write their files next to the notebook.
+  await openExample(page, tmpPath, 'logging_libraries.ipynb');
+  // epochs from the dialog; learning_rate keeps the notebook's default.
+  const runId = await runOnCluster(page, { target: 'local', parameters: { epochs: '3' } });
+  const row = runRow(page, runId);
+  await expect(row).toHaveAttribute('data-state', 'succeeded', { timeout: 120_000 });
+  // The run's parameters: the one given and the notebook's default.
+  await expect(row.locator('.jp-FerryRun-id')).toContainText(/\bepochs=3\b/);
+  await expect(row.locator('.jp-FerryRun-id')).toContainText(/\blearning_rate=0\.4\b/);
+
+  await row.locator('.jp-FerryRun-metrics').click();
+  const metrics = page.locator('.jp-FerryMetricsWidget');
+  // The name each library logs its loss under in the notebook; one point per epoch.
+  for (const metric of ['mlflow_loss', 'dvclive_loss', 'tensorboard_loss']) await expectChartWithPoints(metrics, metric, 3);
+  await page.screenshot({ path: test.info().outputPath('logging-libraries-metrics.png') });
 });

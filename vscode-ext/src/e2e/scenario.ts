@@ -119,6 +119,43 @@ export async function chartPointCounts(frame: Frame): Promise<Record<string, num
   return Object.fromEntries(rows);
 }
 
+/** Points drawn by each chart of the metrics view, by the chart's title (a chart counts once its uPlot canvas is there). */
+export async function drawnChartPoints(frame: Frame): Promise<Record<string, number>> {
+  const cards = await frame.locator('.ferry-chart-card').evaluateAll((sections) =>
+    sections
+      .filter((section) => section.querySelector('.uplot canvas'))
+      .map((section) => {
+        const counts = Array.from(section.querySelectorAll('.ferry-series-summary tbody tr td:last-child'), (td) => Number(td.textContent));
+        return [section.querySelector('.ferry-chart-title')?.textContent ?? '', counts.reduce((sum, count) => sum + count, 0)] as const;
+      }),
+  );
+  return Object.fromEntries(cards);
+}
+
+/** Closes an open editor by its tab, so that the next test's notebook is the only one a toolbar click can reach. */
+export async function closeEditor(page: Page, name: string): Promise<void> {
+  const tab = page.locator('.tabs-container .tab', { hasText: name });
+  await tab.click();
+  await page.keyboard.press('Control+W');
+  await tab.waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/** Shows the Ferry sidebar (when a test runs alone, nothing has opened it yet) and waits for its local target. */
+export async function showFerrySidebar(page: Page): Promise<void> {
+  const target = page.locator('.monaco-list-row[aria-label^="local, local"]');
+  if (!(await target.isVisible())) await page.locator('.activitybar a.action-label[aria-label="Ferry"]').click();
+  await target.waitFor({ timeout: 60_000 });
+}
+
+/** The hover a user sees over the newest run of `pipeline` in the sidebar: its target, id and parameters, one a line. */
+export async function runHoverText(page: Page, pipeline: string): Promise<string> {
+  const run = page.locator(`.monaco-list-row[aria-label^="${pipeline} "]`).first();
+  await run.locator('.custom-view-tree-node-item-resourceLabel').hover();
+  const hover = page.locator('.workbench-hover', { hasText: pipeline }).last();
+  await hover.waitFor({ timeout: 15_000 });
+  return (await hover.innerText()).trim();
+}
+
 /** A notebook whose one step prints a numbered, timestamped line (and logs a metric) every `intervalS` seconds. */
 export function tickerNotebook(ticks: number, intervalS: number): string {
   const cell = (tags: string[], source: string) => ({ cell_type: 'code', execution_count: null, metadata: { tags }, outputs: [], source });

@@ -4,7 +4,8 @@
  * the parameter form (one run, then a sweep), watch the sidebar, read a
  * step's log, see the run's metric curves (live while a run logs them),
  * re-run with the form prefilled, cancel a running run, open a 100 MB log,
- * compare the runs of a sweep.
+ * compare the runs of a sweep, see curves a notebook logged through MLflow,
+ * DVCLive and TensorBoard.
  * Run with `npm run test:e2e -w vscode-ext` (it packages the .vsix first).
  */
 import assert from 'node:assert/strict';
@@ -15,6 +16,8 @@ import type { Frame } from 'playwright-core';
 import {
   bigLogNotebook,
   chartPointCounts,
+  closeEditor,
+  drawnChartPoints,
   measureLogLatency,
   median,
   openNotebook,
@@ -23,8 +26,10 @@ import {
   openSetPipelineStep,
   openStepLog,
   parameterField,
+  runHoverText,
   runOnCluster,
   savedTags,
+  showFerrySidebar,
   shownLogLines,
   stepRow,
   submitForm,
@@ -32,8 +37,18 @@ import {
   waitForLogText,
   waitForRunState,
 } from './scenario.js';
-import { bodyColumnValues, chartLegend, chartPoints, compareColumns, compareSelectedPoints, compareSweep, runSweepFromCli } from './compare-scenario.js';
-import { answerQuickInput, extensionLog, runCommand, startWorkbench, waitFor, webviewFrame, workbenchUnavailable, type Workbench } from './workbench.js';
+import { bodyColumnValues, brushParallelAxis, chartLegend, chartPoints, compareColumns, compareSelectedPoints, compareSweep, runSweepFromCli } from './compare-scenario.js';
+import {
+  answerQuickInput,
+  assertStepPythonHas,
+  extensionLog,
+  runCommand,
+  startWorkbench,
+  waitFor,
+  webviewFrame,
+  workbenchUnavailable,
+  type Workbench,
+} from './workbench.js';
 
 const unavailable = workbenchUnavailable();
 let workbench: Workbench;
@@ -42,7 +57,8 @@ const cspViolations: string[] = [];
 
 before(async () => {
   if (unavailable) return;
-  workbench = await startWorkbench({ examples: ['train_pipeline.ipynb'] });
+  // Copies of the examples: logging_libraries.ipynb's libraries write their files next to it.
+  workbench = await startWorkbench({ examples: ['train_pipeline.ipynb', 'logging_libraries.ipynb'] });
   writeFileSync(join(workbench.folder, 'ticker.ipynb'), tickerNotebook(2400, 0.25));
   writeFileSync(join(workbench.folder, 'big-log.ipynb'), bigLogNotebook(100));
   workbench.page.on('console', (message) => {
@@ -136,6 +152,37 @@ step("the run's metrics panel draws its curves", async ({ page }) => {
   await page.keyboard.press('Control+W');
 });
 
+step('a notebook logging through MLflow, DVCLive and TensorBoard shows a curve from each library and its parameters on the run', async ({ page }) => {
+  // Import name → pip package: the notebook needs all three in the Python that runs the steps.
+  assertStepPythonHas({ mlflow: 'mlflow-skinny', dvclive: 'dvclive', tensorboardX: 'tensorboardX' });
+  await showFerrySidebar(page);
+  await openNotebook(page, 'logging_libraries.ipynb');
+  // epochs from the form; learning_rate keeps the notebook's default.
+  await runOnCluster(page, 'local', { epochs: '3' });
+  await waitForRunState(page, 'logging_libraries', 'succeeded', 180_000);
+
+  const frame = await openRunMetrics(page, 'logging_libraries');
+  // The name each library logs its loss under in the notebook.
+  const metrics = ['mlflow_loss', 'dvclive_loss', 'tensorboard_loss'];
+  let drawn: Record<string, number> = {};
+  await waitFor('a chart per library', 60_000, async () => {
+    drawn = await drawnChartPoints(frame);
+    return metrics.every((metric) => (drawn[metric] ?? 0) >= 3) ? true : undefined;
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}; charts drawn (title: points): ${JSON.stringify(drawn)}`);
+  });
+  // One point per epoch of the 3 the form asked for, from each library.
+  assert.deepEqual(metrics.map((metric) => drawn[metric]), [3, 3, 3], JSON.stringify(drawn));
+
+  // Hovering the run in the sidebar lists its parameters: the one given and the notebook's default.
+  const hover = await runHoverText(page, 'logging_libraries');
+  assert.match(hover, /^epochs=3$/m, hover);
+  assert.match(hover, /^learning_rate=0\.4$/m, hover);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+W');
+  await closeEditor(page, 'logging_libraries.ipynb');
+});
+
 step('re-run with other parameters opens the form with the run\'s values', async ({ page }) => {
   const run = page.locator('.monaco-list-row[aria-label^="train_pipeline "]').first();
   await run.click({ button: 'right' });
@@ -161,9 +208,7 @@ step('several values in the form make a sweep, grouped in the sidebar', async ({
 });
 
 step('the runs of a sweep compare side by side: differing parameters only, a sortable metric column, one curve per run', async ({ page, folder, ferryHome }) => {
-  const target = page.locator('.monaco-list-row[aria-label^="local, local"]');
-  if (!(await target.isVisible())) await page.locator('.activitybar a.action-label[aria-label="Ferry"]').click();
-  await target.waitFor({ timeout: 60_000 }); // the server is up
+  await showFerrySidebar(page); // the server is up
   await runSweepFromCli(ferryHome, join(folder, 'train_pipeline.ipynb'), 'local', ['epochs=2,3', 'learning_rate=0.1,0.2'], ['n_samples=100']);
   await waitForRunState(page, 'train_pipeline sweep', 'succeeded', 60_000);
   const frame = await compareSelectedPoints(page, 'learning_rate', 4);
@@ -197,6 +242,23 @@ step('the runs of a sweep compare side by side: differing parameters only, a sor
     'epochs=3, learning_rate=0.1',
     'epochs=3, learning_rate=0.2',
   ]);
+
+  // Parallel coordinates: ECharts comes as a second script only once the chart is opened; brushing the loss axis filters the table.
+  const exploreScript = frame.locator('script[data-ferry-explore]');
+  assert.equal(await exploreScript.count(), 0, 'no chart library before a chart is opened');
+  await frame.locator('.ferry-compare-view-parallel').click();
+  await frame.locator('.ferry-compare-explore-chart canvas').first().waitFor({ timeout: 30_000 });
+  assert.equal(await exploreScript.count(), 1, 'compare-explore.js loaded under the CSP');
+  assert.deepEqual(cspViolations, [], 'no Content Security Policy violations');
+  const axes = (await compareColumns(frame)).filter((column) => column.startsWith('parameter:') || column.startsWith('metric:'));
+  await brushParallelAxis(frame, axes.indexOf('metric:loss'), axes.length);
+  const count = frame.locator('.ferry-compare-brushed-count');
+  await count.waitFor({ timeout: 10_000 });
+  const kept = Number(/^(\d+) of 4 runs$/.exec((await count.textContent()) ?? '')?.[1]);
+  assert.ok(kept >= 1 && kept < 4, `the brush keeps some of the runs: ${await count.textContent()}`);
+  assert.equal(await frame.locator('.ferry-compare-table tr[data-run]').count(), kept, 'the table shows only the runs the brush keeps');
+  await frame.locator('.ferry-compare-clear-brush').click();
+  await waitFor('all four runs again', 10_000, async () => ((await frame.locator('.ferry-compare-table tr[data-run]').count()) === 4 ? true : undefined));
   await page.keyboard.press('Control+W');
 });
 

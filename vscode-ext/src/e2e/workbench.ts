@@ -5,7 +5,7 @@
  * notebook folder open, driven by playwright-core in Debian's chromium.
  * Everything it starts it stops, by process id.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -102,8 +102,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
   const common = ['--extensions-dir', extensions, '--user-data-dir', userData];
   await promisify(execFile)(bin, ['--install-extension', vsixPath, ...common]);
 
-  const python = existsSync(join(repoRoot, '.venv/bin/python')) ? join(repoRoot, '.venv/bin/python') : 'python3';
-  const env: NodeJS.ProcessEnv = { ...process.env, FERRY_HOME: ferryHome, FERRY_PYTHON: python };
+  const env: NodeJS.ProcessEnv = { ...process.env, FERRY_HOME: ferryHome, FERRY_PYTHON: stepPython() };
   delete env.FERRY_DATA_DIR;
   const port = await freePort();
   const serverLog = join(dir, 'code-server.log');
@@ -156,6 +155,26 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     await close();
     throw error;
   }
+}
+
+/** The Python that runs the local target's steps in these tests (the workbench's FERRY_PYTHON): the project's .venv when set up. */
+export function stepPython(): string {
+  const venv = join(repoRoot, '.venv/bin/python');
+  return existsSync(venv) ? venv : 'python3';
+}
+
+/**
+ * Fails, naming what is missing and how to get it, when the step Python
+ * cannot import one of `modules` (import name → pip package). A test of a
+ * notebook that needs them must not pass by skipping where they are absent.
+ */
+export function assertStepPythonHas(modules: Record<string, string>): void {
+  const python = stepPython();
+  const missing = Object.entries(modules).filter(([module]) => spawnSync(python, ['-c', `import ${module}`]).status !== 0);
+  if (missing.length === 0) return;
+  const names = missing.map(([module]) => module).join(', ');
+  const packages = missing.map(([, pip]) => pip).join(' ');
+  throw new Error(`the step Python ${python} lacks ${names}: run 'bash scripts/python-env.sh' (it installs scripts/requirements-dev.txt), or ${python} -m pip install ${packages}`);
 }
 
 /** The Ferry server the extension started for this FERRY_HOME, stopped by the pid in its discovery file. */
