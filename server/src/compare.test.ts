@@ -6,13 +6,12 @@
  * delivers its new points as deltas.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { FerryError, isFinalRunState, type CompareStreamEvent, type FerryClient, type Run } from '@ferry/core';
 import type { CompareView } from './cli/commands/compare.js';
 import { examplePath, ferry, startServer, testHome, waitFor, type ServerProcess, type TestHome } from './testing/harness.js';
+import { codeCell, writeNotebook } from './testing/notebooks.js';
 
 async function finished(client: FerryClient, id: string): Promise<Run> {
   return waitFor(`run ${id} to finish`, async () => {
@@ -23,22 +22,11 @@ async function finished(client: FerryClient, id: string): Promise<Run> {
 
 /** A one-step notebook that logs `loss` every 0.3 s for `points` steps. */
 function slowLogger(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'ferry-compare-nb-')), 'slow_logger.ipynb');
-  const cell = (source: string, tags: string[]) => ({ cell_type: 'code', source, metadata: { tags }, outputs: [], execution_count: null });
-  writeFileSync(
-    file,
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {},
-      cells: [
-        cell('import time\nfrom ferry import log_metric', ['imports']),
-        cell('points = 12  # how many points to log', ['parameters']),
-        cell('for i in range(points):\n    log_metric("loss", 1.0 / (i + 1), step=i)\n    time.sleep(0.3)', ['step:train']),
-      ],
-    }),
-  );
-  return file;
+  return writeNotebook('slow_logger', [
+    codeCell('import time\nfrom ferry import log_metric', ['imports']),
+    codeCell('points = 12  # how many points to log', ['parameters']),
+    codeCell('for i in range(points):\n    log_metric("loss", 1.0 / (i + 1), step=i)\n    time.sleep(0.3)', ['step:train']),
+  ]);
 }
 
 describe('comparing runs', () => {

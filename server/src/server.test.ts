@@ -3,13 +3,14 @@
  * target with the example notebooks.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isFinalRunState, type FerryClient, type Run } from '@ferry/core';
 import { ferryPaths } from '@ferry/core/node';
 import { examplePath, rejection, startServer, testHome, waitFor, type ServerProcess, type TestHome } from './testing/harness.js';
+import { codeCell, writeNotebook } from './testing/notebooks.js';
 
 async function finished(client: FerryClient, id: string): Promise<Run> {
   return waitFor(`run ${id} to finish`, async () => {
@@ -161,7 +162,7 @@ describe('the Ferry server', () => {
 
   test('a bad notebook is refused with its location, and nothing is staged or run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-bad-'));
-    const cell = (source: string, tags: string[]) => ({ cell_type: 'code', source, metadata: { tags }, outputs: [], execution_count: null });
+    const cell = codeCell;
     const cases = [
       { name: 'cycle', cells: [cell('a = 1', ['step:a', 'after:b']), cell('b = 2', ['step:b', 'after:a'])], category: 'pipeline' },
       { name: 'unknown-tag', cells: [cell('a = 1', ['step:a', 'gpu-please'])], category: 'tag' },
@@ -170,8 +171,7 @@ describe('the Ferry server', () => {
     const runsDir = ferryPaths(home.env).runsDir;
     const before = { runs: (await server.client.runs()).length, dirs: readdirSync(runsDir).length };
     for (const bad of cases) {
-      const file = join(dir, `${bad.name}.ipynb`);
-      writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: bad.cells }));
+      const file = writeNotebook(bad.name, bad.cells, dir);
       const error = await rejection(server.client.submit({ notebookPath: file }));
       assert.equal(error.category, bad.category, `${bad.name}: ${error.message}`);
       assert.equal(error.location?.file, file);

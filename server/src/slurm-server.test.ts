@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinalRunState, type FerryClient, type PromptRequest, type Run } from '@ferry/core';
 import { ferryPaths } from '@ferry/core/node';
 import { startServer, testHome, waitFor, type ServerProcess, type TestHome } from './testing/harness.js';
+import { codeCell, writeNotebook } from './testing/notebooks.js';
 
 const CLUSTER_JSON = process.env.FERRY_DEV_CLUSTER ?? '/var/lib/ferry-dev-cluster/cluster.json';
 
@@ -56,14 +57,11 @@ function onCluster(command: string): string[] {
 
 /** A notebook of one step that prints `count` numbered lines a quarter of a second apart, logging each number as a metric. */
 function countingNotebook(dir: string, count: number): string {
-  const cell = (source: string, tags: string[]) => ({ cell_type: 'code', source, metadata: { tags }, outputs: [], execution_count: null });
-  const file = join(dir, 'counting.ipynb');
   const cells = [
-    cell(`lines = ${count}`, ['parameters']),
-    cell('import time\nfrom ferry import log_metric\nfor i in range(lines):\n    print(f"line {i}", flush=True)\n    log_metric("i", i, step=i)\n    time.sleep(0.25)', ['step:count']),
+    codeCell(`lines = ${count}`, ['parameters']),
+    codeCell('import time\nfrom ferry import log_metric\nfor i in range(lines):\n    print(f"line {i}", flush=True)\n    log_metric("i", i, step=i)\n    time.sleep(0.25)', ['step:count']),
   ];
-  writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }));
-  return file;
+  return writeNotebook('counting', cells, dir);
 }
 
 /** Follows a step's log until the stream ends (the step ended, or the server went away); returns where it stopped. */

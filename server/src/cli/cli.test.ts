@@ -1,24 +1,13 @@
 /** The `ferry` command line, run as a user runs it, against the real server it starts. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { examplePath, ferry, testHome, type TestHome } from '../testing/harness.js';
+import { codeCell, writeNotebook } from '../testing/notebooks.js';
 
 function notebook(cells: Array<{ source: string; tags?: string[] }>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-nb-'));
-  const file = join(dir, 'failing.ipynb');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {},
-      cells: cells.map((c) => ({ cell_type: 'code', source: c.source, metadata: { tags: c.tags ?? [] }, outputs: [], execution_count: null })),
-    }),
-  );
-  return file;
+  return writeNotebook('failing', cells.map((c) => codeCell(c.source, c.tags)));
 }
 
 describe('ferry CLI', () => {

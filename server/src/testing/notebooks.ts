@@ -3,23 +3,24 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** A code cell as nbformat 4 stores it. */
+export function codeCell(source: string, tags: string[] = []) {
+  return { cell_type: 'code', source, metadata: { tags }, outputs: [], execution_count: null };
+}
+
+/** Writes a notebook of these cells as `dir/name.ipynb` (a fresh directory unless given); returns its path. */
+export function writeNotebook(name: string, cells: ReadonlyArray<ReturnType<typeof codeCell>>, dir = mkdtempSync(join(tmpdir(), 'ferry-test-nb-'))): string {
+  const file = join(dir, `${name}.ipynb`);
+  writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }));
+  return file;
+}
+
 /**
  * A notebook with one step `train` running `code` (with `time` and Ferry's
  * `log_metric` imported), written to a fresh directory; returns its path.
  */
 export function oneStepNotebook(name: string, code: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'ferry-test-nb-')), `${name}.ipynb`);
-  const cell = (source: string, tags: string[]) => ({ cell_type: 'code', source, metadata: { tags }, outputs: [], execution_count: null });
-  writeFileSync(
-    file,
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {},
-      cells: [cell('import time\nfrom ferry import log_metric', ['imports']), cell(code, ['step:train'])],
-    }),
-  );
-  return file;
+  return writeNotebook(name, [codeCell('import time\nfrom ferry import log_metric', ['imports']), codeCell(code, ['step:train'])]);
 }
 
 /**

@@ -1340,6 +1340,9 @@ class StatusFile(object):
         # step ran, even when the job left the queue before anyone asked Slurm.
         if os.environ.get("SLURMD_NODENAME"):
             data["node"] = os.environ["SLURMD_NODENAME"]
+        if os.environ.get("SLURM_JOB_ID"):
+            # Set by Slurm in a requeued job (preempted, a node failure, scontrol requeue): how often it started over.
+            data["restarts"] = int(os.environ.get("SLURM_RESTART_COUNT") or 0)
         data.update(fields)
         _write_json_atomically(self.path, data)
         self.state = fields["state"]

@@ -144,13 +144,16 @@ def test_success_status(make_run):
     assert "error" not in status
     leftovers = [p.name for p in run.step_dir("only").iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
-    assert "node" not in status  # not in a Slurm job
+    assert "node" not in status and "restarts" not in status  # not in a Slurm job
 
 
-def test_status_names_the_slurm_node_the_step_ran_on(make_run):
+def test_status_names_the_slurm_node_and_restarts(make_run):
     run = make_run([step("only", [cell(0, "x = 1")])])
-    assert run.run("only", extra_env={"SLURMD_NODENAME": "gpu07"}).returncode == 0
-    assert run.status("only")["node"] == "gpu07"
+    assert run.run("only", extra_env={"SLURMD_NODENAME": "gpu07", "SLURM_JOB_ID": "12"}).returncode == 0
+    status = run.status("only")
+    assert (status["node"], status["restarts"]) == ("gpu07", 0)
+    assert run.run("only", extra_env={"SLURM_JOB_ID": "12", "SLURM_RESTART_COUNT": "2"}).returncode == 0
+    assert run.status("only")["restarts"] == 2  # a requeued job
 
 
 def test_raise_fails_with_a_traceback_pointing_at_the_cell(make_run):

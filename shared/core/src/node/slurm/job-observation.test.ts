@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { StepStatus } from '../targets/step-files.js';
 import type { ActiveStep } from '../targets/target.js';
-import { observeStep, STATUS_GRACE_MS, type JobKnowledge, type StepFiles } from './job-observation.js';
+import { observeStep, REQUEUE_GRACE_MS, STATUS_GRACE_MS, type JobKnowledge, type StepFiles } from './job-observation.js';
 import { parsePollRecords } from './poll-result.js';
 import type { ScriptRecord } from './remote-script.js';
 import { parseSacct } from './sacct-parsable.js';
@@ -53,10 +53,10 @@ describe('a step observed through Slurm', () => {
     assert.equal(node({ kind: 'unknown' }), undefined);
   });
 
-  test("a short job gone from the queue before slurmdbd recorded it: the node the runtime wrote (Slurm's own name wins when known)", () => {
-    const ended: StepStatus = { state: 'succeeded', node: 'c07', startedAt: '2026-11-23T00:00:05.000Z', finishedAt: '2026-11-23T00:00:06.000Z', exitCode: 0 };
+  test("a short job gone from the queue before slurmdbd recorded it: the node and restarts the runtime wrote (Slurm's own node name wins when known)", () => {
+    const ended: StepStatus = { state: 'succeeded', node: 'c07', restarts: 1, startedAt: '2026-11-23T00:00:05.000Z', finishedAt: '2026-11-23T00:00:06.000Z', exitCode: 0 };
     const observed = observeStep(active, { kind: 'gone' }, files(ended), context);
-    assert.deepEqual([observed.state, observed.node], ['succeeded', 'c07']);
+    assert.deepEqual([observed.state, observed.node, observed.retries], ['succeeded', 'c07', 1], 'a requeued job counts its restarts');
     assert.equal(observeStep(active, job(sacctFinal, 'completed'), files(ended), context).node, 'vm');
   });
 
@@ -89,6 +89,13 @@ describe('a step observed through Slurm', () => {
     });
     // Still completing: wait for Slurm's final word rather than call it cancelled.
     assert.equal(observe(job(squeueLive, 'timeout'), cancelled).state, 'running');
+  });
+
+  test('SIGTERM, then Slurm says FAILED (a requeue passes through it): running for a grace period, then cancelled', () => {
+    const cancelled: StepStatus = { ...running, state: 'cancelled', exitCode: 143 };
+    const failed = job(sacctFinal, 'failed_exit3');
+    assert.equal(observe(failed, cancelled).state, 'running', 'the job may pend again');
+    assert.deepEqual(observe(failed, cancelled, { endedWithoutStatusForMs: REQUEUE_GRACE_MS }).reason, 'the step process was sent SIGTERM');
   });
 
   test('a batch job that failed before the runtime started (a set-up line): FAILED with its exit code', () => {

@@ -39,6 +39,8 @@ export interface ObservationContext {
 
 /** How long a job may look ended before its final status.json shows up. */
 export const STATUS_GRACE_MS = 60_000;
+/** How long a job whose step got SIGTERM may look ended (not cancelled, not timed out) before that counts: a requeue pends again within a second. */
+export const REQUEUE_GRACE_MS = 10_000;
 
 const PENDING_STATES = new Set(['PENDING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'SPECIAL_EXIT', 'PREEMPTED', 'RESV_DEL_HOLD']);
 const ACTIVE_STATES = new Set(['CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'STOPPED', 'SIGNALING', 'STAGE_OUT', 'RESIZING']);
@@ -71,6 +73,8 @@ export function observeStep(active: ActiveStep, knowledge: JobKnowledge, files: 
     ...(startedAt && { startedAt }),
     ...(finishedAt && { finishedAt }),
     ...(node !== undefined && { node }),
+    // Slurm keeps no restart count that outlives the job (sacct has none); the runtime's own record does.
+    ...(files.status?.restarts !== undefined && { retries: files.status.restarts }),
     logSize: files.logSize,
     metrics: files.metrics,
   };
@@ -90,6 +94,8 @@ function decide(active: ActiveStep, knowledge: JobKnowledge, status: StepStatus 
     if (!isEndedState(job.state)) return { state: 'running' };
     if (job.state === 'TIMEOUT') return { state: 'failed', reason: slurmFailure(job) };
     if (job.state === 'CANCELLED') return { state: 'cancelled', reason: cancelledOutside(job) };
+    // Neither scancel nor the time limit: a job requeued (preempted, scontrol requeue) passes through such a state and pends again.
+    if (context.endedWithoutStatusForMs < REQUEUE_GRACE_MS) return { state: 'running' };
     return { state: 'cancelled', reason: 'the step process was sent SIGTERM' };
   }
   if (job.state === 'CANCELLED' && neverSatisfiable(job)) {

@@ -120,7 +120,7 @@ describe('the Slurm target on the dev cluster', { skip, concurrency: false }, ()
     const facts = engine.comparison().compare([run.id]).runs[0]!.job;
     assert.equal(facts.place, `partition ${cluster!.defaultPartition}`);
     assert.equal(facts.node, [...new Set(run.steps.map((step) => step.node))].join(', '));
-    assert.equal(facts.retries, undefined, 'Slurm reports no retry count');
+    assert.equal(facts.retries, 0, 'no job started over');
   });
 
   // Started here and checked last: its 1-minute limit passes while the cases below run on the other CPU.
@@ -149,6 +149,27 @@ describe('the Slurm target on the dev cluster', { skip, concurrency: false }, ()
     assert.equal(cancelled.state, 'cancelled');
     assert.deepEqual(cancelled.steps.map((step) => step.state), ['cancelled', 'cancelled']);
     assert.deepEqual(liveJobs(jobIds(cancelled)), [], 'no job of the run left in squeue');
+  });
+
+  test('a job requeued while it runs (scontrol requeue) starts over and succeeds: one retry, both starts in the log', async () => {
+    const spec = pipeline('requeue', [{ name: 'again', code: 'print("start", flush=True)\ntime.sleep(8)\nprint("done", flush=True)' }]);
+    const submitted = await submit('slurm', spec);
+    const running = await waitFor('the step to run and log', async () => {
+      const run = await engine.getRun(submitted.id);
+      return stepOf(run, 'again').state === 'running' && stepOf(run, 'again').logOffset > 0 && run;
+    }, 60_000);
+    const jobId = stepOf(running, 'again').jobId!;
+    // A requeued job waits out a begin time; its owner may move it to now once it is pending again.
+    onCluster(
+      `scontrol requeue ${jobId} && for i in $(seq 100); do ` +
+        `[ "$(squeue -h -j ${jobId} -o %r)" = BeginTime ] && scontrol update jobid=${jobId} StartTime=now && break; sleep 0.2; done`,
+    );
+    const run = await waitForFinalRun(engine, submitted.id, 120_000);
+    assert.equal(run.state, 'succeeded', JSON.stringify(run.steps, null, 2));
+    assert.equal(stepOf(run, 'again').retries, 1);
+    assert.equal(engine.comparison().compare([run.id]).runs[0]!.job.retries, 1);
+    const log = (await engine.readLog(run.id, 'again', 0, 1 << 20)).data.toString('utf8');
+    assert.equal(log.match(/^start$/gm)?.length, 2, log);
   });
 
   test('a step that raises: its traceback in the log, later steps never run (skipped, their jobs gone)', async () => {

@@ -61,7 +61,7 @@ export class SlurmTarget implements Target {
   private warn: ((message: string) => void) | undefined;
   /** The last problem warned about, so a controller that stays down is reported once, not every poll. */
   private lastProblem: string | undefined;
-  /** Jobs Slurm shows ended while their status.json is not final yet, with when that was first seen. */
+  /** Jobs Slurm shows ended while their status.json does not say how the step ended, with when that was first seen. */
   private readonly endedWithoutStatus = new Map<string, number>();
 
   constructor(
@@ -324,8 +324,9 @@ export class SlurmTarget implements Target {
     return active.map((step, index) => {
       const knowledge = result.jobs.get(step.jobId) ?? { kind: 'unknown' as const };
       const files = result.files[index]!;
-      const statusFinal = files.status !== undefined && files.status.state !== 'running';
-      const endedEarly = knowledge.kind === 'known' && isEndedState(knowledge.job.state) && !statusFinal;
+      // Ended in Slurm while the runtime has not said how the step ended (no status, running, or only that it got SIGTERM).
+      const told = files.status?.state === 'succeeded' || files.status?.state === 'failed';
+      const endedEarly = knowledge.kind === 'known' && isEndedState(knowledge.job.state) && !told;
       if (endedEarly && !this.endedWithoutStatus.has(step.jobId)) this.endedWithoutStatus.set(step.jobId, now);
       if (!endedEarly) this.endedWithoutStatus.delete(step.jobId);
       const observation = observeStep(step, knowledge, files, {

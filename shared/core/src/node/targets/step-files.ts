@@ -18,6 +18,8 @@ export interface StepStatus {
   pid?: number;
   /** Slurm's name of the node the step ran on (SLURMD_NODENAME), where there is one. */
   node?: string;
+  /** How often Slurm started the job over (SLURM_RESTART_COUNT), in a Slurm job. */
+  restarts?: number;
   startedAt?: string;
   finishedAt?: string;
   exitCode?: number;
