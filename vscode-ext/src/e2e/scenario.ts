@@ -38,9 +38,27 @@ export type FormValue = string | { sweep: string };
 
 /** Presses Run on Cluster in the notebook toolbar, picks the target, and returns the parameter form's frame. */
 export async function openRunForm(page: Page, target: string): Promise<Frame> {
-  await page.locator('.notebook-toolbar-container').getByText('Run on Cluster', { exact: true }).filter({ visible: true }).click();
-  await answerQuickInput(page, target, /Run on cluster: target/);
-  return webviewFrame(page, '.ferry-parameter-form');
+  const pressRun = async () => {
+    await page.locator('.notebook-toolbar-container').getByText('Run on Cluster', { exact: true }).filter({ visible: true }).click();
+    await answerQuickInput(page, target, /Run on cluster: target/);
+  };
+  await pressRun();
+  try {
+    return await webviewFrame(page, '.ferry-parameter-form', 20_000);
+  } catch (error) {
+    // code-server now and then leaves a new webview's page unloaded: a blank panel, none of the view's markup
+    // (seen once, in CI). That panel is closed and the form asked for once more; a page of ours that loaded but
+    // shows no form (say, "Loading parameters…" for ever) is a failure of the extension, and fails here.
+    if (await anyFrameShows(page, 'Loading parameters…')) throw error;
+    await closeEditor(page, ` on ${target}`);
+    await pressRun();
+    return webviewFrame(page, '.ferry-parameter-form');
+  }
+}
+
+async function anyFrameShows(page: Page, text: string): Promise<boolean> {
+  for (const frame of page.frames()) if ((await frame.getByText(text).count().catch(() => 0)) > 0) return true;
+  return false;
 }
 
 /** Fills the parameter form (only the fields given; the rest keep their defaults) and presses its Run button. */
