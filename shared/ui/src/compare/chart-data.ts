@@ -71,15 +71,9 @@ export function runColors(runs: readonly ComparedRun[], palette: readonly string
   return new Map(runs.map((run, index) => [run.id, { color: palette[index % palette.length]!, dashed: index >= palette.length }]));
 }
 
-export function compareCharts(
-  runs: readonly ComparedRun[],
-  differing: readonly string[],
-  metrics: readonly string[],
-  held: readonly HeldSeries[],
-  palette: readonly string[],
-  options: ChartOptions,
-): CompareChartData[] {
-  const charts = compareChartSet(runs, differing, metrics, held, palette, options);
+/** Every chart's data at once. */
+export function compareCharts(...args: Parameters<typeof compareChartSet>): CompareChartData[] {
+  const charts = compareChartSet(...args);
   return charts.metrics.map((metric) => charts.chart(metric));
 }
 
