@@ -67,7 +67,6 @@ export function CompareView({ host, onChart, loadExplore }: CompareViewProps) {
   const [version, setVersion] = useState(0);
   const [compare, setCompare] = useState<CompareResponse>();
   const [error, setError] = useState<string>();
-  const [palette, setPalette] = useState<readonly string[]>(FALLBACK_COLORS);
   // The user's choices: kept across live updates, reset by a new comparison.
   const [allParameters, setAllParameters] = useState(false);
   const [choices, setChoices] = useState<ReadonlyMap<string, MetricChoice>>(new Map());
@@ -85,10 +84,10 @@ export function CompareView({ host, onChart, loadExplore }: CompareViewProps) {
   const [chartView, setChartView] = useState<'curves' | ExploreKind>('curves');
   // The parallel coordinates' brush: it filters the table's rows, kept across live updates.
   const [brush, setBrush] = useState<BrushRanges>(new Map());
+  // The IDE theme's colours, read once laid out; the runs' colours are its series palette.
   const [theme, setTheme] = useState<ThemeColors>();
   useLayoutEffect(() => setTheme(themeColors(root.current!)), []);
-
-  useLayoutEffect(() => setPalette(themeColors(root.current!).series), []);
+  const palette = theme?.series ?? FALLBACK_COLORS;
 
   const askHistory = (of: CompareResponse, axis: CompareX, range: XRange | undefined) => {
     // The host windows by step or wall time: relative time and epochs are mapped onto those.

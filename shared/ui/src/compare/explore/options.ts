@@ -6,7 +6,7 @@
  * axes and text take the theme's colours, so the charts follow the IDE's
  * theme. Pure: plain objects, no ECharts import, so they are tested in Node.
  */
-import { formatMetric } from '../runs-table.js';
+import { bestValue, formatMetric } from '../runs-table.js';
 import { axisValue, type ExploreAxis } from './axes.js';
 import { axisTitleText as axisTitle } from './axis-title.js';
 import type { ExploreRun, ExploreSpec } from './types.js';
@@ -121,11 +121,10 @@ export function barAxis(axes: readonly ExploreAxis[], metric: string | undefined
 
 /** The runs with the best reduced value by the metric's goal (ties: all of them); none without a goal. */
 export function bestRuns(runs: readonly ExploreRun[], axis: ExploreAxis): Set<string> {
-  const goal = axis.choice?.goal;
-  const values = runs.map(({ run }) => ({ id: run.id, value: axisValue(run, axis) as number | undefined })).filter((entry) => entry.value !== undefined);
-  if (!goal || values.length === 0) return new Set();
-  const best = (goal === 'lower' ? Math.min : Math.max)(...values.map((entry) => entry.value!));
-  return new Set(values.filter((entry) => entry.value === best).map((entry) => entry.id));
+  if (axis.kind !== 'metric' || !axis.choice) return new Set();
+  // The table's own best value of the column (it marks the same cells).
+  const best = bestValue(runs.map(({ run }) => run), { kind: 'metric', key: axis.key, name: axis.name, choice: axis.choice });
+  return new Set(best === undefined ? [] : runs.filter(({ run }) => axisValue(run, axis) === best).map(({ run }) => run.id));
 }
 
 export function barOption(spec: Extract<ExploreSpec, { kind: 'bars' }>): ExploreOption {
